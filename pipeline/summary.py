@@ -1,0 +1,50 @@
+"""The end-of-run summary, read from the pipeline's metrics."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from apache_beam.metrics.metric import MetricsFilter
+
+from transforms.stage import NAMESPACE
+
+
+def counters(result) -> dict[str, int]:
+    found = result.metrics().query(MetricsFilter().with_namespace(NAMESPACE))["counters"]
+    out: dict[str, int] = defaultdict(int)
+    for c in found:
+        value = c.committed if c.committed is not None else c.attempted
+        out[c.key.metric.name] += int(value or 0)
+    return dict(out)
+
+
+def summarize(c: dict[str, int], elapsed: float, output: str) -> str:
+    read = c.get("read.documents", 0) + sum(v for k, v in c.items() if k.startswith("rejects.read."))
+    articles = c.get("write.articles.rows", 0)
+    duplicates = c.get("write.duplicates.rows", 0)
+    rejects = c.get("write.rejects.rows", 0)
+    skipped = c.get("dedup.skipped_existing", 0)
+    balance = "ok" if read == articles + duplicates + rejects + skipped else "MISMATCH"
+    rate = read / elapsed if elapsed > 0 else 0.0
+    lines = [
+        f"output: {output}",
+        f"documents read: {read} ({c.get('read.files', 0)} files)",
+        f"articles written: {articles}",
+        f"duplicates: {duplicates}",
+        f"rejects: {rejects}",
+    ]
+    if skipped:
+        lines.append(f"already in output (skipped): {skipped}")
+    lines.append(f"balance: read = articles + duplicates + rejects + skipped: {balance}")
+    by_reason = sorted((k[len("rejects."):], v) for k, v in c.items() if k.startswith("rejects."))
+    for key, value in by_reason:
+        stage, _, reason = key.partition(".")
+        lines.append(f"  rejected at {stage}: {reason}: {value}")
+    for title, prefix in (("languages", "out.language."), ("dates", "out.date.")):
+        items = sorted(((k[len(prefix):], v) for k, v in c.items() if k.startswith(prefix)),
+                       key=lambda kv: (-kv[1], kv[0]) if title == "languages" else kv)
+        if items:
+            shown = ", ".join(f"{k}={v}" for k, v in items[:20])
+            more = f" (+{len(items) - 20} more)" if len(items) > 20 else ""
+            lines.append(f"{title}: {shown}{more}")
+    lines.append(f"elapsed: {elapsed:.1f} s, {rate:.1f} documents/s")
+    return "\n".join(lines)

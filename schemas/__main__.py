@@ -1,0 +1,3 @@
+from schemas.arrow import markdown
+
+print(markdown())

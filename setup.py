@@ -1,0 +1,36 @@
+"""news-ingest: a news ingestion pipeline on Apache Beam."""
+import os
+
+from setuptools import find_packages, setup
+
+
+def sample_files():
+    out = {}
+    for root, _, files in os.walk("samples"):
+        out.setdefault(os.path.join("share", "news-ingest", root), []).extend(os.path.join(root, f) for f in files)
+    return sorted(out.items())
+
+
+setup(
+    name="news-ingest",
+    version="0.1.0",
+    description="Streaming news ingestion on Apache Beam: feeds and pages to clean, deduplicated, date-partitioned Parquet",
+    long_description=open("README.md", encoding="utf-8").read() if os.path.exists("README.md") else "",
+    long_description_content_type="text/markdown",
+    python_requires=">=3.10",
+    packages=find_packages(include=["pipeline", "pipeline.*", "transforms", "transforms.*", "schemas", "schemas.*"]),
+    data_files=sample_files(),
+    install_requires=[
+        "apache-beam>=2.77.0,<3",
+        "pyarrow>=17",  # apache-beam caps the upper bound
+        "trafilatura>=2.3,<3",
+        "lxml_html_clean>=0.4",  # trafilatura needs it with lxml 6
+        "feedparser>=6.0.11,<7",
+        "langdetect==1.0.9",
+        "numpy>=1.26",
+    ],
+    extras_require={
+        "test": ["pytest>=8", "duckdb>=1.1", "polars>=1.0"],
+    },
+    entry_points={"console_scripts": ["news-ingest=pipeline.cli:main"]},
+)

@@ -1,0 +1,59 @@
+"""RSS, Atom and RDF feed files: each entry becomes a document whose text is its content or summary."""
+from __future__ import annotations
+
+from typing import Iterator
+from urllib.parse import urljoin
+
+import feedparser
+
+from schemas import Document
+from transforms.dates import parse_date
+from transforms.ids import canonical_url
+from transforms.stage import Rejected
+
+
+def _entry_html(entry) -> str:
+    # content:encoded / atom:content carries the full story; the summary is a teaser.
+    for item in entry.get("content") or []:
+        if item.get("value", "").strip():
+            return item["value"]
+    return entry.get("summary", "") or ""
+
+
+def _entry_authors(entry) -> list[str]:
+    names = [a.get("name", "").strip() for a in entry.get("authors") or [] if isinstance(a, dict)]
+    names = [n for n in names if n]
+    if not names and entry.get("author"):
+        names = [entry["author"].strip()]
+    return names
+
+
+def parse_feed(data: bytes, base: Document) -> list[Document]:
+    parsed = feedparser.parse(data, response_headers={"content-location": base.url})
+    if not parsed.entries:
+        why = str(parsed.get("bozo_exception", "")) or "no entries"
+        raise Rejected("feed_parse_error" if parsed.get("bozo") else "feed_empty", why)
+    feed_link = parsed.feed.get("link") or ""
+    site = parsed.feed.get("title")
+    docs = []
+    for index, entry in enumerate(parsed.entries):
+        link = entry.get("link") or ""
+        if link and feed_link:
+            link = urljoin(feed_link, link)
+        url = canonical_url(link) if link.startswith(("http://", "https://")) else \
+            f"{base.url}#entry={entry.get('id') or index}"
+        hints = {}
+        when = entry.get("published_parsed") or entry.get("updated_parsed")
+        if when:
+            hints["feed"] = parse_date(when)
+        docs.append(base.replace(
+            url=url, offset=index, content=_entry_html(entry), content_type="text/html-fragment",
+            title=entry.get("title"), authors=_entry_authors(entry), site_name=site,
+            description=entry.get("summary") if entry.get("content") else None, date_hints=hints))
+    return docs
+
+
+def read_feed(data: bytes, doc: Document) -> Iterator[Document]:
+    if not data.strip():
+        raise Rejected("empty_input", "the input is empty")
+    yield from parse_feed(data, doc.replace(source="feed"))

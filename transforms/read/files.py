@@ -1,0 +1,122 @@
+"""Reading input files into Documents: the Read stage.
+
+In: file paths (local or any Beam FileSystems path). Out: Documents, and Rejects for files
+or records that cannot be read. Every file yields at least one of the two.
+"""
+from __future__ import annotations
+
+import gzip
+import io
+import pathlib
+import zlib
+from datetime import datetime, timezone
+from typing import Iterator
+
+import apache_beam as beam
+from apache_beam import pvalue
+from apache_beam.io.filesystem import CompressionTypes
+from apache_beam.io.filesystems import FileSystems
+
+from schemas import Document, Reject
+from transforms.ids import article_id
+from transforms.read.discover import kind_of
+from transforms.read.feed import read_feed
+from transforms.read.html import read_html
+from transforms.read.jsonl import read_jsonl
+from transforms.read.text import read_text
+from transforms.stage import REJECTS, Rejected, counter, exception_reason, make_reject
+
+STAGE = "read"
+# Whole-file inputs are read into memory; past this a file is refused rather than risk a worker.
+MAX_FILE_BYTES = 64 << 20
+WHOLE_FILE_READERS = {"text": read_text, "html": read_html, "feed": read_feed}
+
+
+def file_uri(path: str) -> str:
+    return pathlib.Path(path).absolute().as_uri() if "://" not in path else path
+
+
+def _mtime(path: str) -> datetime:
+    try:
+        return datetime.fromtimestamp(FileSystems.last_updated(path), tz=timezone.utc)
+    except Exception:  # noqa: BLE001 - a missing timestamp must not lose the file
+        return datetime.now(timezone.utc)
+
+
+def _open(path: str):
+    raw = FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED)
+    return gzip.GzipFile(fileobj=raw) if path.lower().endswith(".gz") else raw
+
+
+def _read_all(path: str) -> bytes:
+    with _open(path) as f:
+        data = f.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise Rejected("too_large", f"over {MAX_FILE_BYTES} bytes (uncompressed)")
+    return data
+
+
+def read_path(path: str) -> Iterator[Document | Reject]:
+    """Every Document in one file, or Rejects for what cannot be read. Never raises."""
+    kind = kind_of(path)
+    uri = file_uri(path)
+    base = Document(url=uri, source="jsonl" if kind == "jsonl" else "file", fetched_at=_mtime(path), input=path)
+    try:
+        if kind == "unknown":
+            raise Rejected("unknown_kind", "unsupported file type (expected .txt, .html, .htm, .jsonl, .xml, .rss, .atom; optionally .gz)")
+        if kind == "jsonl":
+            with _open(path) as f:
+                items = read_jsonl(io.BufferedReader(f) if not hasattr(f, "readline") else f, base)
+                for item in items:
+                    yield _finish(item)
+            return
+        data = _read_all(path)
+        for item in WHOLE_FILE_READERS[kind](data, base):
+            yield _finish(item)
+    except (OSError, EOFError, zlib.error) as exc:
+        reason = "bad_gzip" if path.lower().endswith(".gz") and not isinstance(exc, FileNotFoundError) else "io_error"
+        yield make_reject(STAGE, reason, str(exc), url=uri, source=base.source, fetched_at=base.fetched_at, input=path)
+    except Exception as exc:  # noqa: BLE001 - a reader bug on one file must not stop the run
+        reason, detail = exception_reason(exc)
+        yield make_reject(STAGE, reason, detail, url=uri, source=base.source, fetched_at=base.fetched_at, input=path)
+
+
+def _finish(item):
+    if isinstance(item, Document) and not item.id:
+        item.id = article_id(item.url, item.text)
+    return item
+
+
+class ReadFileFn(beam.DoFn):
+    def setup(self):
+        self._files = counter("read.files")
+        self._docs = counter("read.documents")
+
+    def process(self, path: str):
+        self._files.inc()
+        for item in read_path(path):
+            if isinstance(item, Reject):
+                counter(f"rejects.{STAGE}.{item.reason}").inc()
+                yield pvalue.TaggedOutput(REJECTS, item)
+            else:
+                self._docs.inc()
+                yield item
+
+
+class ReadInputs(beam.PTransform):
+    """Reads files into Documents.
+
+    In: the pipeline root. Out: {'main': PCollection[Document], 'rejects': PCollection[Reject]}.
+    The path list is spread over workers first, so files are read in parallel.
+    """
+
+    def __init__(self, paths: list[str]):
+        super().__init__()
+        self._paths = list(paths)
+
+    def expand(self, root):
+        out = (root
+               | "Paths" >> beam.Create(self._paths)
+               | "Spread" >> beam.Reshuffle()
+               | "ReadFiles" >> beam.ParDo(ReadFileFn()).with_outputs(REJECTS, main="main"))
+        return {"main": out.main, REJECTS: out[REJECTS]}
