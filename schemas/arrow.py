@@ -36,7 +36,7 @@ ARTICLE_COLUMNS = [
 ]
 
 REJECT_COLUMNS = [
-    ("id", pa.string(), "Stable id of the reject (hash of input, offset, stage and reason)."),
+    ("id", pa.string(), "Stable id of the reject (hash of input, record number, stage and reason)."),
     ("url", pa.string(), "URL or file:// URI of the record."),
     ("source", pa.string(), "Kind of input: file, feed, http, warc or jsonl."),
     ("stage", pa.string(), "Stage that rejected it: read, extract, clean, language, dedup."),
@@ -45,7 +45,7 @@ REJECT_COLUMNS = [
     ("date", pa.string(), "Partition date YYYY-MM-DD (publication date if known, else ingestion date)."),
     ("fetched_at", _TS, "When the record was captured."),
     ("input", pa.string(), "Path or URL the record came from: enough to retry it."),
-    ("offset", pa.int64(), "Line or entry number inside `input`, when it holds several records."),
+    ("record_number", pa.int64(), "Line or entry number inside `input`, when it holds several records."),
     ("payload", pa.string(), "The raw record (one JSONL line, one feed entry), when it was part of a larger input."),
 ]
 

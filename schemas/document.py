@@ -17,7 +17,7 @@ class Document:
     source: str  # file, feed, http, warc, jsonl
     fetched_at: datetime  # UTC; for local files the file's modification time (deterministic reruns)
     input: str = ""  # where it came from (path or URL): enough to retry it
-    offset: Optional[int] = None  # line or entry number inside `input`, when it holds several records
+    record_number: Optional[int] = None  # line or entry number inside `input`, when it holds several records
     # Payload waiting for extraction: HTML (bytes or str) or plain text.
     content: Optional[object] = None
     content_type: str = "text/plain"
@@ -57,5 +57,5 @@ class Reject:
     date: str
     fetched_at: datetime
     input: str = ""
-    offset: Optional[int] = None
+    record_number: Optional[int] = None
     payload: Optional[str] = None  # the raw record when it was one line or entry of a larger input

@@ -10,18 +10,29 @@ import re
 
 import lxml.html
 import trafilatura
+from trafilatura.settings import use_config
 
 from schemas import Document
 from transforms import dates
+from transforms.ids import normalise_text
 from transforms.stage import Rejected, StageTransform
 
 # Pathological pages (huge or deeply nested) are refused instead of stalling a worker.
 MAX_HTML_BYTES = 10 << 20
 MAX_TREE_SIZE = 500_000
+
+
+def _config():
+    config = use_config()
+    config.set("DEFAULT", "MAX_TREE_SIZE", str(MAX_TREE_SIZE))
+    # trafilatura's timeout uses SIGALRM, which only works in a main thread; Beam runs DoFns in others.
+    config.set("DEFAULT", "EXTRACTION_TIMEOUT", "0")
+    return config
+
+
 # Chosen on the article-extraction benchmark: precision-leaning settings beat the defaults for news.
 TRAFILATURA_OPTIONS = dict(
-    include_comments=False, favor_precision=True, include_tables=True, with_metadata=True,
-    max_tree_size=MAX_TREE_SIZE,
+    include_comments=False, favor_precision=True, include_tables=True, with_metadata=True, config=_config(),
     date_extraction_params={"extensive_search": True, "original_date": True,
                             "outputformat": "%Y-%m-%dT%H:%M:%S%z"},
 )
@@ -38,6 +49,14 @@ def split_authors(value: str | None) -> list[str]:
     if not value:
         return []
     return [a.strip() for a in re.split(r";|\s+and\s+|\s*&\s*", value) if a.strip()]
+
+
+def drop_title(text: str, title: str | None) -> str:
+    """Pages repeat their headline as the first block; it belongs in `title`, not in the text."""
+    first, sep, rest = text.partition("\n\n")
+    if title and sep and normalise_text(first) == normalise_text(title):
+        return rest
+    return text
 
 
 def fragment_text(html: str) -> str:
@@ -74,8 +93,8 @@ def extract(doc: Document) -> Document:
             page = {"text": fragment_text(html)}
         else:
             page = extract_page(doc.content, url)
-        doc.text = page["text"]
         doc.title = page.get("title") or doc.title
+        doc.text = drop_title(page["text"], doc.title)
         doc.authors = page.get("authors") or doc.authors
         doc.site_name = page.get("site_name") or doc.site_name
         doc.description = page.get("description") or doc.description

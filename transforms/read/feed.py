@@ -29,7 +29,9 @@ def _entry_authors(entry) -> list[str]:
 
 
 def parse_feed(data: bytes, base: Document) -> list[Document]:
-    parsed = feedparser.parse(data, response_headers={"content-location": base.url})
+    # feedparser resolves relative links against the feed's URL; a local file's URI is no base for them.
+    web = base.url.startswith(("http://", "https://"))
+    parsed = feedparser.parse(data, response_headers={"content-location": base.url} if web else None)
     if not parsed.entries:
         why = str(parsed.get("bozo_exception", "")) or "no entries"
         raise Rejected("feed_parse_error" if parsed.get("bozo") else "feed_empty", why)
@@ -47,7 +49,7 @@ def parse_feed(data: bytes, base: Document) -> list[Document]:
         if when:
             hints["feed"] = parse_date(when)
         docs.append(base.replace(
-            url=url, offset=index, content=_entry_html(entry), content_type="text/html-fragment",
+            url=url, record_number=index, content=_entry_html(entry), content_type="text/html-fragment",
             title=entry.get("title"), authors=_entry_authors(entry), site_name=site,
             description=entry.get("summary") if entry.get("content") else None, date_hints=hints))
     return docs

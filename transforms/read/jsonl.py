@@ -52,7 +52,7 @@ def read_jsonl(lines: Iterable[bytes], base: Document) -> Iterator:
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
-        line_doc = base.replace(offset=number, url=f"{base.url}#line={number}")
+        line_doc = base.replace(record_number=number, url=f"{base.url}#line={number}")
         try:
             try:
                 line = raw.decode("utf-8")
@@ -61,4 +61,4 @@ def read_jsonl(lines: Iterable[bytes], base: Document) -> Iterator:
             yield parse_record(line, line_doc)
         except Rejected as rej:
             yield make_reject("read", rej.reason, rej.detail, url=line_doc.url, source="jsonl",
-                              fetched_at=base.fetched_at, input=base.input, offset=number, payload=raw)
+                              fetched_at=base.fetched_at, input=base.input, record_number=number, payload=raw)
