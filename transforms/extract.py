@@ -20,6 +20,8 @@ from transforms.stage import Rejected, StageTransform
 # Pathological pages (huge or deeply nested) are refused instead of stalling a worker.
 MAX_HTML_BYTES = 10 << 20
 MAX_TREE_SIZE = 500_000
+# A page whose extracted text is shorter than this is navigation or an error page, not an article.
+MIN_PAGE_LETTERS = 20
 
 
 def _config():
@@ -78,7 +80,8 @@ def extract_page(html, url: str | None) -> dict:
     if size > MAX_HTML_BYTES:
         raise Rejected("too_large", f"HTML of {size} bytes is over the {MAX_HTML_BYTES} byte budget")
     result = trafilatura.bare_extraction(html, url=url, **TRAFILATURA_OPTIONS)
-    if result is None or not (result.text or "").strip():
+    text = (result.text or "") if result is not None else ""
+    if sum(c.isalpha() for c in text) < MIN_PAGE_LETTERS:
         raise Rejected("no_text", "no article text found in the page")
     return {"text": to_paragraphs(result.text), "title": result.title, "authors": split_authors(result.author),
             "site_name": result.sitename, "description": result.description, "date": result.date}

@@ -1,0 +1,45 @@
+import os
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLES = REPO / "samples"
+SHARED = REPO.parent / "shared"
+
+
+def pipeline_options():
+    """Beam's default runner tries to download Prism; tests name the in-process runner."""
+    return ["--runner=FnApiRunner"]
+
+
+def beam_pipeline():
+    from apache_beam.testing.test_pipeline import TestPipeline
+    return TestPipeline(runner="FnApiRunner", argv=[])
+
+
+def make_doc(text="Some text.", url="https://example.com/a", **kw):
+    from schemas import Document
+    from transforms.ids import article_id
+    kw.setdefault("fetched_at", datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc))
+    doc = Document(url=url, source=kw.pop("source", "file"), text=text, **kw)
+    doc.id = doc.id or article_id(url)
+    return doc
+
+
+def run_cli(*args, cwd=None, timeout=300):
+    """The real command in a subprocess, as a user runs it."""
+    env = dict(os.environ, PYTHONWARNINGS="ignore")
+    return subprocess.run([sys.executable, "-m", "pipeline", *map(str, args)], cwd=cwd or REPO,
+                          capture_output=True, text=True, timeout=timeout, env=env)
+
+
+@pytest.fixture
+def shared_seeds():
+    seeds = SHARED / "seeds"
+    if not seeds.is_dir():
+        pytest.skip("../shared/seeds is not present (clean clone)")
+    return seeds
