@@ -52,7 +52,7 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--output", default="output", metavar="DIR", help="output folder (default: ./output)")
     run.add_argument("--max-rows-per-file", type=int, default=MAX_ROWS_PER_FILE, metavar="N",
                      help=f"rows per Parquet file at most (default {MAX_ROWS_PER_FILE})")
-    run.add_argument("-q", "--quiet", action="store_true", help="print only the summary")
+    run.add_argument("-q", "--quiet", action="store_true", help="print only the summary (no progress lines)")
     return top
 
 
@@ -98,7 +98,8 @@ def run(argv: list[str]) -> int:
     if not files:
         raise UsageError("no input files found under: " + " ".join(inputs))
     output = check_output(args.output)
-    cfg = IngestConfig(inputs=files, output=output, max_rows_per_file=args.max_rows_per_file)
+    cfg = IngestConfig(inputs=files, output=output, max_rows_per_file=args.max_rows_per_file,
+                       progress=not args.quiet)
     if not args.quiet:
         print(f"{PROG}: reading {len(files)} files into {output} with {options.view_as(StandardOptions).runner}",
               file=sys.stderr)

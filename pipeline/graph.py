@@ -13,6 +13,7 @@ from transforms.clean import Clean
 from transforms.dedup import DUPLICATES, Deduplicate, ReadHistory
 from transforms.extract import Extract
 from transforms.language import DetectLanguage
+from transforms.progress import ReportProgress
 from transforms.read import ReadInputs
 from transforms.stage import REJECTS
 from transforms.write import MAX_ROWS_PER_FILE, WriteTables
@@ -23,6 +24,7 @@ class IngestConfig:
     inputs: list  # files, already expanded
     output: str
     max_rows_per_file: int = MAX_ROWS_PER_FILE
+    progress: bool = True
 
 
 def build(p: beam.Pipeline, cfg: IngestConfig):
@@ -31,8 +33,9 @@ def build(p: beam.Pipeline, cfg: IngestConfig):
     extracted = read["main"] | "Extract" >> Extract()
     cleaned = extracted["main"] | "Clean" >> Clean()
     languages = cleaned["main"] | "Language" >> DetectLanguage()
+    analysed = languages["main"] | "Progress" >> ReportProgress() if cfg.progress else languages["main"]
     history = p | "History" >> ReadHistory(cfg.output)
-    deduped = languages["main"] | "Deduplicate" >> Deduplicate(history)
+    deduped = analysed | "Deduplicate" >> Deduplicate(history)
     rejects = ((read[REJECTS], extracted[REJECTS], cleaned[REJECTS], languages[REJECTS])
                | "AllRejects" >> beam.Flatten())
     return ({"articles": deduped["articles"], "duplicates": deduped[DUPLICATES], "rejects": rejects}

@@ -114,3 +114,10 @@ def test_write_tables_partitions_atomically_and_idempotently(tmp_path):
     assert not [f for f in first if "/." in f]  # no temporary files left
     table = pads.dataset(str(tmp_path / "out" / "articles"), format="parquet", partitioning="hive").to_table()
     assert table.num_rows == 3 and sorted(table.column("date").to_pylist()) == ["2024-01-01"] * 3
+
+
+def test_progress_passes_elements_through_and_reports():
+    from transforms.progress import ReportProgress, progress_line
+    with beam_pipeline() as p:
+        assert_that(p | beam.Create([1, 2, 3]) | ReportProgress(interval=0.0), equal_to([1, 2, 3]))
+    assert progress_line(50, 10.0) == "news-ingest: 50 documents through language detection (5.0/s on this worker)"
