@@ -28,6 +28,8 @@ setup(
         "feedparser>=6.0.11,<7",
         "langdetect==1.0.9",
         "numpy>=1.26",
+        "urllib3>=2.0,<3",
+        "warcio>=1.7,<2",
     ],
     extras_require={
         "test": ["pytest>=8", "duckdb>=1.1", "polars>=1.0"],

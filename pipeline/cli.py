@@ -1,6 +1,7 @@
 """The `news-ingest` command.
 
-    news-ingest run [--input PATH ...] [--output DIR] [Beam pipeline options ...]
+    news-ingest run [--input PATH ...] [--feeds FILE_OR_URL ...] [--urls FILE_OR_URL ...]
+                    [--output DIR] [fetch options ...] [Beam pipeline options ...]
 
 Flags of our own are parsed here; the rest goes to Beam's PipelineOptions. A user's mistake
 (bad flag, missing path, unwritable output) is one line on stderr and exit code 2.
@@ -20,12 +21,30 @@ from apache_beam.options.pipeline_options import PipelineOptions, StandardOption
 
 from pipeline import summary
 from pipeline.graph import IngestConfig, build
+from transforms.fetch.client import DEFAULT_USER_AGENT, FetchConfig
+from transforms.fetch.feeds import expand_url_args
 from transforms.read import UsageError, expand_inputs
 from transforms.write import MAX_ROWS_PER_FILE
 
 PROG = "news-ingest"
 # Beam's default DirectRunner first tries to download the Prism runner; this one runs in-process.
 DEFAULT_RUNNER = "FnApiRunner"
+
+
+def _number(check, what):
+    def parse(value):
+        try:
+            number = float(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+        if not check(number):
+            raise argparse.ArgumentTypeError(f"{value!r} must be {what}")
+        return number
+    return parse
+
+
+_positive = _number(lambda x: x > 0, "greater than 0")
+_non_negative = _number(lambda x: x >= 0, "0 or more")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -49,7 +68,34 @@ def parser() -> argparse.ArgumentParser:
                                      "(--runner, --direct_num_workers, --direct_running_mode, ...).")
     run.add_argument("--input", action="extend", nargs="+", default=[], metavar="PATH",
                      help="files or folders (recursive) to read; default: the bundled samples")
+    run.add_argument("--feeds", action="extend", nargs="+", default=[], metavar="FILE_OR_URL",
+                     help="feed URLs, or files listing them (one per line, # comments; or OPML)")
+    run.add_argument("--urls", action="extend", nargs="+", default=[], metavar="FILE_OR_URL",
+                     help="article page URLs, or files listing them")
     run.add_argument("--output", default="output", metavar="DIR", help="output folder (default: ./output)")
+    web = run.add_argument_group("fetching")
+    d = FetchConfig()
+    web.add_argument("--no-fetch", action="store_true",
+                     help="use each feed entry's own content or summary instead of fetching its page")
+    web.add_argument("--allow-private-networks", action="store_true",
+                     help="allow loopback, private and link-local addresses (refused by default)")
+    web.add_argument("--user-agent", default=DEFAULT_USER_AGENT, metavar="UA", help="User-Agent header and robots.txt name")
+    web.add_argument("--min-delay", type=_non_negative, default=d.min_delay, metavar="SECONDS",
+                     help=f"pause between two requests to one host (default {d.min_delay}; robots.txt Crawl-delay may raise it)")
+    web.add_argument("--connect-timeout", type=_positive, default=d.connect_timeout, metavar="SECONDS")
+    web.add_argument("--timeout", type=_positive, default=d.read_timeout, metavar="SECONDS",
+                     help=f"read timeout (default {d.read_timeout})")
+    web.add_argument("--deadline", type=_positive, default=d.deadline, metavar="SECONDS",
+                     help=f"total time for one request (default {d.deadline})")
+    web.add_argument("--max-bytes", type=int, default=d.max_bytes, metavar="N",
+                     help=f"largest body, after decompression (default {d.max_bytes})")
+    web.add_argument("--max-redirects", type=int, default=d.max_redirects, metavar="N")
+    web.add_argument("--max-attempts", type=int, default=d.max_attempts, metavar="N",
+                     help=f"tries per request for connection errors, 429 and 5xx (default {d.max_attempts})")
+    web.add_argument("--retry-delay", type=_non_negative, default=d.backoff_base, metavar="SECONDS",
+                     help=f"first backoff before a retry, doubled each time (default {d.backoff_base})")
+    web.add_argument("--fetch-threads", type=int, default=d.threads, metavar="N",
+                     help=f"hosts fetched at once per worker (default {d.threads})")
     run.add_argument("--max-rows-per-file", type=int, default=MAX_ROWS_PER_FILE, metavar="N",
                      help=f"rows per Parquet file at most (default {MAX_ROWS_PER_FILE})")
     run.add_argument("-q", "--quiet", action="store_true", help="print only the summary (no progress lines)")
@@ -86,8 +132,15 @@ def check_output(output: str) -> str:
 def run(argv: list[str]) -> int:
     args, extra = parser().parse_known_args(argv)
     options = beam_options(extra)
-    inputs = args.input
-    if not inputs:
+    feeds, local_feeds = expand_url_args(args.feeds, "feed")
+    urls, _ = expand_url_args(args.urls, "URL")
+    inputs = args.input + local_feeds
+    if args.feeds and not feeds and not local_feeds:
+        raise UsageError("no feed URLs found in: " + " ".join(args.feeds))
+    for name in ("max_bytes", "max_redirects", "max_attempts", "fetch_threads"):
+        if getattr(args, name) < (0 if name == "max_redirects" else 1):
+            raise UsageError(f"--{name.replace('_', '-')} must be at least {0 if name == 'max_redirects' else 1}")
+    if not inputs and not feeds and not urls:
         samples = bundled_samples()
         if samples is None:
             raise UsageError("no --input given and the bundled samples are not installed")
@@ -95,13 +148,18 @@ def run(argv: list[str]) -> int:
     if args.max_rows_per_file < 1:
         raise UsageError("--max-rows-per-file must be at least 1")
     files = expand_inputs(inputs)
-    if not files:
+    if inputs and not files:
         raise UsageError("no input files found under: " + " ".join(inputs))
     output = check_output(args.output)
-    cfg = IngestConfig(inputs=files, output=output, max_rows_per_file=args.max_rows_per_file,
-                       progress=not args.quiet)
+    fetch = FetchConfig(user_agent=args.user_agent, connect_timeout=args.connect_timeout, read_timeout=args.timeout,
+                        deadline=args.deadline, max_bytes=args.max_bytes, max_redirects=args.max_redirects,
+                        max_attempts=args.max_attempts, backoff_base=args.retry_delay, min_delay=args.min_delay,
+                        allow_private=args.allow_private_networks, threads=args.fetch_threads)
+    cfg = IngestConfig(inputs=files, output=output, feeds=feeds, urls=urls, fetch=fetch, no_fetch=args.no_fetch,
+                       max_rows_per_file=args.max_rows_per_file, progress=not args.quiet)
     if not args.quiet:
-        print(f"{PROG}: reading {len(files)} files into {output} with {options.view_as(StandardOptions).runner}",
+        sources = [f"{n} {what}" for n, what in ((len(files), "files"), (len(feeds), "feeds"), (len(urls), "URLs")) if n]
+        print(f"{PROG}: reading {', '.join(sources)} into {output} with {options.view_as(StandardOptions).runner}",
               file=sys.stderr)
     started = time.monotonic()
     p = beam.Pipeline(options=options)

@@ -1,21 +1,28 @@
-"""The batch graph: Read -> Extract -> Clean -> Language -> Deduplicate -> Write.
+"""The batch graph: Read / Fetch -> Extract -> Clean -> Language -> Deduplicate -> Write.
 
 One article can be followed from source to Parquet by opening one module per stage:
-transforms/read, extract, clean, language, dedup, write.
+transforms/read (files) or transforms/fetch (web), then extract, clean, language, dedup, write.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 import apache_beam as beam
 
+from schemas import Document
 from transforms.clean import Clean
-from transforms.dedup import DUPLICATES, Deduplicate, ReadHistory
+from transforms.dedup import DUPLICATES, Deduplicate, ReadHistory, SkipWritten
 from transforms.extract import Extract
+from transforms.fetch.client import FetchConfig
+from transforms.fetch.feeds import STATE, FetchFeeds, MergeEntries
+from transforms.fetch.pages import FetchPages
+from transforms.fetch.state import LoadState, SaveState
+from transforms.ids import article_id, canonical_url
 from transforms.language import DetectLanguage
 from transforms.progress import ReportProgress
 from transforms.read import ReadInputs
-from transforms.stage import REJECTS
+from transforms.stage import REJECTS, counter
 from transforms.write import MAX_ROWS_PER_FILE, WriteTables
 
 
@@ -23,20 +30,57 @@ from transforms.write import MAX_ROWS_PER_FILE, WriteTables
 class IngestConfig:
     inputs: list  # files, already expanded
     output: str
+    feeds: list = field(default_factory=list)  # feed URLs
+    urls: list = field(default_factory=list)  # article page URLs
+    fetch: FetchConfig = field(default_factory=FetchConfig)
+    no_fetch: bool = False  # feed entries' own content instead of their pages
     max_rows_per_file: int = MAX_ROWS_PER_FILE
     progress: bool = True
 
 
+def url_document(url: str) -> Document:
+    canonical = canonical_url(url) or url
+    return Document(url=canonical, source="http", fetched_at=datetime.now(timezone.utc), input=url,
+                    id=article_id(canonical))
+
+
+def _count_read(doc):
+    counter("read.records").inc()
+    return doc
+
+
 def build(p: beam.Pipeline, cfg: IngestConfig):
     """Adds the whole pipeline to `p`; returns the PCollection of written file paths."""
-    read = p | "Read" >> ReadInputs(cfg.inputs)
-    extracted = read["main"] | "Extract" >> Extract()
+    history = p | "History" >> ReadHistory(cfg.output)
+    docs, rejects, to_fetch = [], [], []
+    if cfg.inputs:
+        read = p | "Read" >> ReadInputs(cfg.inputs)
+        docs.append(read["main"])
+        rejects.append(read[REJECTS])
+    if cfg.feeds:
+        state = p | "FeedState" >> LoadState(cfg.output)
+        feeds = p | "FeedUrls" >> beam.Create(cfg.feeds) | "FetchFeeds" >> FetchFeeds(cfg.fetch, state)
+        rejects.append(feeds[REJECTS])
+        entries = feeds["main"] | "MergeEntries" >> MergeEntries()
+        (docs if cfg.no_fetch else to_fetch).append(entries)
+    if cfg.urls:
+        to_fetch.append(p | "PageUrls" >> beam.Create([url_document(u) for u in cfg.urls])
+                        | "CountUrls" >> beam.Map(_count_read))
+    if to_fetch:
+        pages = (to_fetch | "AllToFetch" >> beam.Flatten()
+                 | "SkipWritten" >> SkipWritten(history)
+                 | "FetchPages" >> FetchPages(cfg.fetch))
+        docs.append(pages["main"])
+        rejects.append(pages[REJECTS])
+    documents = docs | "AllDocuments" >> beam.Flatten()
+    extracted = documents | "Extract" >> Extract()
     cleaned = extracted["main"] | "Clean" >> Clean()
     languages = cleaned["main"] | "Language" >> DetectLanguage()
     analysed = languages["main"] | "Progress" >> ReportProgress() if cfg.progress else languages["main"]
-    history = p | "History" >> ReadHistory(cfg.output)
     deduped = analysed | "Deduplicate" >> Deduplicate(history)
-    rejects = ((read[REJECTS], extracted[REJECTS], cleaned[REJECTS], languages[REJECTS])
-               | "AllRejects" >> beam.Flatten())
-    return ({"articles": deduped["articles"], "duplicates": deduped[DUPLICATES], "rejects": rejects}
-            | "Write" >> WriteTables(cfg.output, cfg.max_rows_per_file))
+    all_rejects = (rejects + [extracted[REJECTS], cleaned[REJECTS], languages[REJECTS]]) | "AllRejects" >> beam.Flatten()
+    written = ({"articles": deduped["articles"], "duplicates": deduped[DUPLICATES], "rejects": all_rejects}
+               | "Write" >> WriteTables(cfg.output, cfg.max_rows_per_file))
+    if cfg.feeds:
+        _ = feeds[STATE] | "SaveFeedState" >> SaveState(cfg.output, written)
+    return written

@@ -18,7 +18,7 @@ def counters(result) -> dict[str, int]:
 
 
 def summarize(c: dict[str, int], elapsed: float, output: str) -> str:
-    read = c.get("read.documents", 0) + sum(v for k, v in c.items() if k.startswith("rejects.read."))
+    read = c.get("read.records", 0)
     articles = c.get("write.articles.rows", 0)
     duplicates = c.get("write.duplicates.rows", 0)
     rejects = c.get("write.rejects.rows", 0)
@@ -27,7 +27,8 @@ def summarize(c: dict[str, int], elapsed: float, output: str) -> str:
     rate = read / elapsed if elapsed > 0 else 0.0
     lines = [
         f"output: {output}",
-        f"documents read: {read} ({c.get('read.files', 0)} files)",
+        f"documents read: {read} ({c.get('read.files', 0)} files, {c.get('fetch.feeds', 0)} feeds, "
+        f"{c.get('fetch.pages', 0)} pages fetched)",
         f"articles written: {articles}",
         f"duplicates: {duplicates}",
         f"rejects: {rejects}",

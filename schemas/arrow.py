@@ -39,14 +39,15 @@ REJECT_COLUMNS = [
     ("id", pa.string(), "Stable id of the reject (hash of input, record number, stage and reason)."),
     ("url", pa.string(), "URL or file:// URI of the record."),
     ("source", pa.string(), "Kind of input: file, feed, http, warc or jsonl."),
-    ("stage", pa.string(), "Stage that rejected it: read, extract, clean, language, dedup."),
-    ("reason", pa.string(), "Short machine-readable reason, e.g. empty_input, bad_json, no_text."),
+    ("stage", pa.string(), "Stage that rejected it: read, fetch, extract, clean, language."),
+    ("reason", pa.string(), "Short machine-readable reason, e.g. empty_input, bad_json, timeout, http_status, no_text."),
     ("error", pa.string(), "Human-readable detail."),
     ("date", pa.string(), "Partition date YYYY-MM-DD (publication date if known, else ingestion date)."),
     ("fetched_at", _TS, "When the record was captured."),
     ("input", pa.string(), "Path or URL the record came from: enough to retry it."),
     ("record_number", pa.int64(), "Line or entry number inside `input`, when it holds several records."),
     ("payload", pa.string(), "The raw record (one JSONL line, one feed entry), when it was part of a larger input."),
+    ("http_status", pa.int32(), "HTTP status of a failed fetch, when the server answered."),
 ]
 
 

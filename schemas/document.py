@@ -59,3 +59,4 @@ class Reject:
     input: str = ""
     record_number: Optional[int] = None
     payload: Optional[str] = None  # the raw record when it was one line or entry of a larger input
+    http_status: Optional[int] = None

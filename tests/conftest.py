@@ -43,3 +43,23 @@ def shared_seeds():
     if not seeds.is_dir():
         pytest.skip("../shared/seeds is not present (clean clone)")
     return seeds
+
+
+@pytest.fixture
+def site():
+    from tests.webserver import Site
+    s = Site("127.0.0.1")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def other_site():
+    """A second host (127.0.0.2 is loopback too on Linux) for per-host politeness tests."""
+    from tests.webserver import Site
+    try:
+        s = Site("127.0.0.2")
+    except OSError:
+        pytest.skip("127.0.0.2 is not available on this machine")
+    yield s
+    s.close()

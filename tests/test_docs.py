@@ -10,7 +10,7 @@ def readme():
 
 def test_readme_schema_matches_the_code():
     section = readme().split("<!-- schema:start -->")[1].split("<!-- schema:end -->")[0]
-    assert section.strip() == markdown().strip(), "run `python -m schemas` and paste it into README.md"
+    assert section.strip() == markdown().strip(), "run `python -m schemas README.md`"
 
 
 def test_quickstart_has_exactly_two_commands_and_ci_runs_them():

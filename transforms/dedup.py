@@ -98,6 +98,25 @@ class ReadHistory(beam.PTransform):
                 | "Fold" >> beam.CombineGlobally(_History()))
 
 
+class _SkipWrittenFn(beam.DoFn):
+    def process(self, doc, history):
+        if doc.id in history["ids"]:
+            counter("dedup.skipped_existing").inc()
+            return
+        yield doc
+
+
+class SkipWritten(beam.PTransform):
+    """Documents -> those whose id is not in the output yet (so a scheduled run does not fetch them again)."""
+
+    def __init__(self, history):
+        super().__init__()
+        self._history = history
+
+    def expand(self, docs):
+        return docs | beam.ParDo(_SkipWrittenFn(), pvalue.AsSingleton(self._history))
+
+
 class _SameIdFn(beam.DoFn):
     """One document per id: the same URL read twice is one article, the extra reads are copies."""
 

@@ -36,7 +36,7 @@ def counter(name: str):
 
 
 def make_reject(stage: str, reason: str, error: str, *, url: str, source: str, fetched_at: datetime | None,
-                input: str = "", record_number=None, payload=None, date: str = "") -> Reject:
+                input: str = "", record_number=None, payload=None, date: str = "", http_status=None) -> Reject:
     fetched_at = fetched_at or datetime.now(timezone.utc)
     if isinstance(payload, bytes):
         payload = payload.decode("utf-8", "replace")
@@ -46,16 +46,17 @@ def make_reject(stage: str, reason: str, error: str, *, url: str, source: str, f
     return Reject(
         id=hashlib.sha256(key.encode()).hexdigest()[:16], url=url, source=source, stage=stage, reason=reason,
         error=error[:2000], date=date or fetched_at.astimezone(timezone.utc).strftime("%Y-%m-%d"),
-        fetched_at=fetched_at, input=input, record_number=record_number, payload=payload)
+        fetched_at=fetched_at, input=input, record_number=record_number, payload=payload, http_status=http_status)
 
 
-def reject_document(doc: Document, stage: str, reason: str, error: str) -> Reject:
+def reject_document(doc: Document, stage: str, reason: str, error: str, http_status=None) -> Reject:
     # The payload is kept only for records that were part of a larger input; a whole file is retried by path.
     payload = None
     if doc.record_number is not None:
         payload = doc.content if doc.content is not None else doc.text
     return make_reject(stage, reason, error, url=doc.url, source=doc.source, fetched_at=doc.fetched_at,
-                       input=doc.input, record_number=doc.record_number, payload=payload, date=doc.date)
+                       input=doc.input, record_number=doc.record_number, payload=payload, date=doc.date,
+                       http_status=http_status)
 
 
 def exception_reason(exc: BaseException) -> tuple[str, str]:

@@ -33,3 +33,30 @@ def decode_text(data: bytes) -> str:
     if not text.strip():
         raise Rejected("empty_input", "the input is empty")
     return text
+
+
+_SINGLE_BYTE_LABELS = {"iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii", "windows-1252", "cp1252"}
+
+
+def html_payload(body: bytes, charset: str | None) -> bytes | str:
+    """What to hand trafilatura: text when the encoding is certain, else the bytes (it reads meta tags and guesses).
+
+    Certain means a BOM, or a declared charset the bytes decode under strictly. Servers often
+    label UTF-8 pages as Latin-1 (which never fails to decode), so UTF-8 is tried first then.
+    """
+    for bom, encoding in _BOMS:
+        if body.startswith(bom):
+            return body.decode(encoding, "replace")
+    if not charset:
+        return body
+    charset = charset.lower()
+    if charset in _SINGLE_BYTE_LABELS:
+        try:
+            text = body.decode("utf-8")
+            return text
+        except UnicodeDecodeError:
+            return body.decode("cp1252", "replace")  # what browsers do with these labels
+    try:
+        return body.decode(charset)
+    except (LookupError, UnicodeDecodeError):
+        return body

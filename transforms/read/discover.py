@@ -11,6 +11,7 @@ KINDS = {
     ".html": "html", ".htm": "html", ".xhtml": "html",
     ".jsonl": "jsonl", ".ndjson": "jsonl",
     ".xml": "feed", ".rss": "feed", ".atom": "feed", ".rdf": "feed",
+    ".warc": "warc", ".arc": "unknown",
 }
 
 

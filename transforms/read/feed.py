@@ -1,6 +1,7 @@
 """RSS, Atom and RDF feed files: each entry becomes a document whose text is its content or summary."""
 from __future__ import annotations
 
+import warnings
 from typing import Iterator
 from urllib.parse import urljoin
 
@@ -8,7 +9,7 @@ import feedparser
 
 from schemas import Document
 from transforms.dates import parse_date
-from transforms.ids import canonical_url
+from transforms.ids import article_id, canonical_url
 from transforms.stage import Rejected
 
 
@@ -28,10 +29,14 @@ def _entry_authors(entry) -> list[str]:
     return names
 
 
-def parse_feed(data: bytes, base: Document) -> list[Document]:
+def parse_feed(data: bytes, base: Document, headers: dict | None = None) -> list[Document]:
+    """Entries of a feed; `headers` are the HTTP response headers of a fetched feed (for its charset)."""
     # feedparser resolves relative links against the feed's URL; a local file's URI is no base for them.
     web = base.url.startswith(("http://", "https://"))
-    parsed = feedparser.parse(data, response_headers={"content-location": base.url} if web else None)
+    response_headers = dict(headers or {})
+    if web:
+        response_headers["content-location"] = base.url
+    parsed = feedparser.parse(data, response_headers=response_headers or None)
     if not parsed.entries:
         why = str(parsed.get("bozo_exception", "")) or "no entries"
         raise Rejected("feed_parse_error" if parsed.get("bozo") else "feed_empty", why)
@@ -40,18 +45,21 @@ def parse_feed(data: bytes, base: Document) -> list[Document]:
     docs = []
     for index, entry in enumerate(parsed.entries):
         link = entry.get("link") or ""
-        if link and feed_link:
-            link = urljoin(feed_link, link)
+        if link and not link.startswith(("http://", "https://")):
+            # Relative entry links: against the channel link, else against the feed's own URL.
+            link = urljoin(feed_link if feed_link.startswith(("http://", "https://")) else base.url, link)
         url = canonical_url(link) if link.startswith(("http://", "https://")) else \
             f"{base.url}#entry={entry.get('id') or index}"
         hints = {}
-        when = entry.get("published_parsed") or entry.get("updated_parsed")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # feedparser's updated/published alias notice
+            when = entry.get("published_parsed") or entry.get("updated_parsed")
         if when:
             hints["feed"] = parse_date(when)
         docs.append(base.replace(
             url=url, record_number=index, content=_entry_html(entry), content_type="text/html-fragment",
             title=entry.get("title"), authors=_entry_authors(entry), site_name=site,
-            description=entry.get("summary") if entry.get("content") else None, date_hints=hints))
+            description=entry.get("summary") if entry.get("content") else None, date_hints=hints, id=article_id(url)))
     return docs
 
 

@@ -6,7 +6,6 @@ or records that cannot be read. Every file yields at least one of the two.
 from __future__ import annotations
 
 import gzip
-import io
 import pathlib
 import zlib
 from datetime import datetime, timezone
@@ -24,12 +23,14 @@ from transforms.read.feed import read_feed
 from transforms.read.html import read_html
 from transforms.read.jsonl import read_jsonl
 from transforms.read.text import read_text
+from transforms.read.warc import read_warc
 from transforms.stage import REJECTS, Rejected, counter, exception_reason, make_reject
 
 STAGE = "read"
 # Whole-file inputs are read into memory; past this a file is refused rather than risk a worker.
 MAX_FILE_BYTES = 64 << 20
 WHOLE_FILE_READERS = {"text": read_text, "html": read_html, "feed": read_feed}
+STREAMED_READERS = {"jsonl": read_jsonl, "warc": read_warc}
 
 
 def file_uri(path: str) -> str:
@@ -45,7 +46,10 @@ def _mtime(path: str) -> datetime:
 
 def _open(path: str):
     raw = FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED)
-    return gzip.GzipFile(fileobj=raw) if path.lower().endswith(".gz") else raw
+    # warcio reads .warc.gz itself: it needs the gzip members, not one decompressed stream.
+    if path.lower().endswith(".gz") and kind_of(path) != "warc":
+        return gzip.GzipFile(fileobj=raw)
+    return raw
 
 
 def _read_all(path: str) -> bytes:
@@ -60,14 +64,15 @@ def read_path(path: str) -> Iterator[Document | Reject]:
     """Every Document in one file, or Rejects for what cannot be read. Never raises."""
     kind = kind_of(path)
     uri = file_uri(path)
-    base = Document(url=uri, source="jsonl" if kind == "jsonl" else "file", fetched_at=_mtime(path), input=path)
+    base = Document(url=uri, source=kind if kind in ("jsonl", "warc") else "file", fetched_at=_mtime(path), input=path)
     try:
         if kind == "unknown":
-            raise Rejected("unknown_kind", "unsupported file type (expected .txt, .html, .htm, .jsonl, .xml, .rss, .atom; optionally .gz)")
-        if kind == "jsonl":
+            raise Rejected("unknown_kind", "unsupported file type (expected .txt, .html, .htm, .jsonl, .xml, .rss, "
+                                           ".atom, .warc; optionally .gz)")
+        if kind in STREAMED_READERS:
+            # Streamed: these files can be far larger than memory.
             with _open(path) as f:
-                items = read_jsonl(io.BufferedReader(f) if not hasattr(f, "readline") else f, base)
-                for item in items:
+                for item in STREAMED_READERS[kind](f, base):
                     yield _finish(item)
             return
         data = _read_all(path)
@@ -90,16 +95,16 @@ def _finish(item):
 class ReadFileFn(beam.DoFn):
     def setup(self):
         self._files = counter("read.files")
-        self._docs = counter("read.documents")
+        self._records = counter("read.records")
 
     def process(self, path: str):
         self._files.inc()
         for item in read_path(path):
+            self._records.inc()  # every record read ends as a document or a reject
             if isinstance(item, Reject):
                 counter(f"rejects.{STAGE}.{item.reason}").inc()
                 yield pvalue.TaggedOutput(REJECTS, item)
             else:
-                self._docs.inc()
                 yield item
 
 

@@ -1,0 +1,194 @@
+"""The HTTP client and its limits, against a real server on 127.0.0.1 (no mocks of the client)."""
+import gzip
+import time
+
+import pytest
+
+from transforms.fetch.client import FetchConfig, FetchError, HttpClient, read_body, retry_after
+from transforms.fetch.robots import HostPacer, RobotsCache
+from transforms.fetch.safety import Blocked, check_url, is_public
+
+
+def client(**kw):
+    kw.setdefault("allow_private", True)
+    kw.setdefault("backoff_base", 0.05)
+    kw.setdefault("min_delay", 0.0)
+    return HttpClient(FetchConfig(**kw))
+
+
+def failure(c, url, **kw):
+    with pytest.raises(FetchError) as e:
+        c.get(url, **kw)
+    return e.value
+
+
+def test_ok_and_connection_reuse(site):
+    site.add("/a", b"<p>hello</p>")
+    c = client()
+    for _ in range(3):
+        resp = c.get(site.url("/a"))
+        assert (resp.status, resp.body, resp.media_type, resp.charset) == (200, b"<p>hello</p>", "text/html", "utf-8")
+    assert all(r[4]["User-Agent"].startswith("news-ingest/") for r in site.requests())
+
+
+def test_http_errors_carry_the_status(site):
+    err = failure(client(), site.url("/missing"))
+    assert (err.reason, err.status) == ("http_status", 404)
+    assert len(site.requests("/missing")) == 1  # 404 is not retried
+
+
+def test_500_then_200_is_retried(site):
+    site.add("/flaky", fn=lambda req, hits: (500, {}, b"oops") if hits == 0 else (200, {"Content-Type": "text/html"}, b"ok"))
+    assert client().get(site.url("/flaky")).body == b"ok"
+    assert len(site.requests("/flaky")) == 2
+
+
+def test_retries_are_bounded(site):
+    site.add("/down", status=503, body=b"down")
+    err = failure(client(max_attempts=3), site.url("/down"))
+    assert (err.reason, err.status) == ("http_status", 503) and len(site.requests("/down")) == 3
+
+
+def test_429_honours_retry_after(site):
+    site.add("/busy", fn=lambda req, hits: (429, {"Retry-After": "1"}, b"") if hits == 0 else (200, {}, b"done"))
+    assert client().get(site.url("/busy")).body == b"done"
+    first, second = site.requests("/busy")
+    assert second[0] - first[1] >= 0.95  # the server saw the pause it asked for
+
+
+def test_retry_after_too_long_gives_up(site):
+    site.add("/later", status=429, headers={"Retry-After": "3600"})
+    err = failure(client(), site.url("/later"))
+    assert (err.reason, err.status) == ("http_status", 429) and len(site.requests("/later")) == 1
+    assert retry_after("Wed, 21 Oct 2015 07:28:00 GMT", time.time()) == 0.0 and retry_after("", 0) is None
+
+
+def test_slow_page_times_out(site):
+    def slow(req, hits):
+        time.sleep(2)
+        return 200, {}, b"late"
+    site.add("/slow", fn=slow)
+    err = failure(client(read_timeout=0.3, max_attempts=1), site.url("/slow"))
+    assert err.reason == "timeout"
+
+
+def test_total_deadline_for_a_trickling_body(site):
+    def trickle():
+        for _ in range(20):
+            time.sleep(0.1)
+            yield b"x" * 100
+    site.add("/trickle", fn=lambda req, hits: (200, {"Content-Type": "text/html"}, trickle()))
+    err = failure(client(deadline=0.5, max_attempts=1), site.url("/trickle"))
+    assert err.reason == "timeout"
+
+
+def test_redirect_chain_followed_and_checked(site):
+    site.add("/r1", status=301, headers={"Location": "/r2"})
+    site.add("/r2", status=302, headers={"Location": site.url("/r3")})
+    site.add("/r3", status=307, headers={"Location": "/final"})
+    site.add("/final", b"arrived")
+    resp = client().get(site.url("/r1"))
+    assert resp.body == b"arrived" and resp.url == site.url("/final") and len(resp.redirects) == 3
+
+
+def test_redirect_loop_and_too_many(site):
+    site.add("/loop-a", status=302, headers={"Location": "/loop-b"})
+    site.add("/loop-b", status=302, headers={"Location": "/loop-a"})
+    err = failure(client(), site.url("/loop-a"))
+    assert err.reason == "too_many_redirects" and "loop" in err.detail
+    for i in range(8):
+        site.add(f"/hop{i}", status=302, headers={"Location": f"/hop{i + 1}"})
+    err = failure(client(max_redirects=5), site.url("/hop0"))
+    assert err.reason == "too_many_redirects" and len(site.requests()) == 2 + 6  # the loop's two requests, then six hops
+
+
+def test_redirect_to_another_scheme_is_refused(site):
+    site.add("/to-file", status=302, headers={"Location": "file:///etc/passwd"})
+    site.add("/to-ftp", status=302, headers={"Location": "ftp://example.com/x"})
+    assert failure(client(), site.url("/to-file")).reason == "unsupported_scheme"
+    assert failure(client(), site.url("/to-ftp")).reason == "unsupported_scheme"
+
+
+def test_50_mb_page_is_cut_off(site):
+    def big():
+        for _ in range(50):
+            yield b"a" * (1 << 20)
+    site.add("/big", fn=lambda req, hits: (200, {"Content-Type": "text/html"}, big()))
+    site.add("/big-declared", fn=lambda req, hits: (200, {"Content-Type": "text/html",
+                                                          "Content-Length": str(50 << 20)}, big()))
+    assert failure(client(), site.url("/big")).reason == "too_large"
+    assert failure(client(), site.url("/big-declared")).reason == "too_large"
+
+
+def test_gzip_bomb_stops_early(site):
+    bomb = gzip.compress(b"\0" * (200 << 20), compresslevel=9)
+    assert len(bomb) < 300_000
+    site.add("/bomb", bomb, headers={"Content-Encoding": "gzip"})
+    assert failure(client(max_bytes=10 << 20), site.url("/bomb")).reason == "too_large"
+    ok = gzip.compress(b"<p>small</p>")
+    site.add("/gz", ok, headers={"Content-Encoding": "gzip"})
+    assert client().get(site.url("/gz")).body == b"<p>small</p>"
+
+
+def test_read_body_bounds_each_decompression_step():
+    import zlib
+
+    class Fake:
+        headers = {"Content-Encoding": "deflate"}
+
+        def stream(self, n, decode_content):
+            yield zlib.compress(b"\0" * (50 << 20))
+    with pytest.raises(FetchError) as e:
+        read_body(Fake(), 1 << 20, time.monotonic() + 10)
+    assert e.value.reason == "too_large"
+
+
+def test_private_addresses_are_refused_without_a_request(site):
+    site.add("/x", b"secret")
+    err = failure(client(allow_private=False), site.url("/x"))
+    assert err.reason == "blocked_address" and site.requests() == []
+    for url in ("http://169.254.169.254/latest/meta-data/", "http://10.1.2.3/", "http://[::1]/", "http://0.0.0.0/",
+                "http://224.0.0.1/", "http://192.168.0.1/", "http://localhost/"):
+        with pytest.raises(Blocked) as e:
+            check_url(url, allow_private=False)
+        assert e.value.reason == "blocked_address", url
+    assert is_public("93.184.216.34") and not is_public("::ffff:127.0.0.1")
+    with pytest.raises(Blocked) as e:
+        check_url("gopher://example.com/", allow_private=True)
+    assert e.value.reason == "unsupported_scheme"
+
+
+def test_accept_hook_refuses_before_reading_the_body(site):
+    site.add("/pdf", b"%PDF-1.4 ...", content_type="application/pdf")
+
+    def html_only(resp):
+        if resp.media_type != "text/html":
+            raise FetchError("not_html", resp.media_type)
+    assert failure(client(), site.url("/pdf"), accept=html_only).reason == "not_html"
+
+
+def test_robots_disallow_and_crawl_delay(site):
+    site.add("/robots.txt", b"User-agent: *\nDisallow: /private/\nCrawl-delay: 2\n", content_type="text/plain")
+    pacer = HostPacer(0.1)
+    c = HttpClient(FetchConfig(allow_private=True), slot=pacer.slot)
+    robots = RobotsCache(c, FetchConfig().user_agent, pacer)
+    assert robots.check(site.url("/private/page")) and robots.check(site.url("/public/page")) is None
+    assert len(site.requests("/robots.txt")) == 1  # cached per host
+    assert pacer._delays["127.0.0.1"] == 2.0
+
+
+def test_robots_missing_allows_and_server_error_disallows(site):
+    c = client()
+    assert RobotsCache(c, "news-ingest", HostPacer(0)).check(site.url("/a")) is None
+    site.add("/robots.txt", status=503)
+    assert "unreachable" in RobotsCache(client(max_attempts=1), "news-ingest", HostPacer(0)).check(site.url("/a"))
+
+
+def test_pacer_spaces_requests_to_one_host(site):
+    site.add("/p", b"ok")
+    pacer = HostPacer(0.3)
+    c = HttpClient(FetchConfig(allow_private=True), slot=pacer.slot)
+    for _ in range(3):
+        c.get(site.url("/p"))
+    log = site.requests("/p")
+    assert all(b[0] - a[1] >= 0.29 for a, b in zip(log, log[1:]))

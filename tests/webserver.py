@@ -1,0 +1,120 @@
+"""A real HTTP server on loopback for fetcher tests, with a log of every request it served.
+
+Routes map a path to a handler `fn(request, hits) -> (status, headers, body)`, where `hits`
+counts earlier requests to that path (for "500, then 200"). A body may be bytes or an
+iterator of byte chunks (streamed, for huge bodies). The log holds (start, end, host, path,
+headers) so tests check politeness from the server's side, not by timing themselves.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class Site:
+    def __init__(self, host: str = "127.0.0.1"):
+        self.routes: dict = {}
+        self.log: list = []
+        self.hits: Counter = Counter()
+        self.inflight = 0
+        self._lock = threading.Lock()
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                start = time.monotonic()
+                path = self.path
+                with site._lock:
+                    hits = site.hits[path]
+                    site.hits[path] += 1
+                    site.inflight += 1
+                route = site.routes.get(path.split("?")[0]) or site.routes.get(path)
+                if route is None:
+                    status, headers, body = 404, {"Content-Type": "text/plain"}, b"not found"
+                else:
+                    status, headers, body = route(self, hits)
+                try:
+                    self.send_response(status)
+                    chunks = [body] if isinstance(body, bytes) else body
+                    headers = dict(headers)
+                    if isinstance(body, bytes):
+                        headers.setdefault("Content-Length", str(len(body)))
+                    else:
+                        headers["Connection"] = "close"
+                    for k, v in headers.items():
+                        self.send_header(k, v)
+                    self.end_headers()
+                    for chunk in chunks:
+                        self.wfile.write(chunk)
+                except (BrokenPipeError, ConnectionResetError):
+                    self.close_connection = True
+                finally:
+                    with site._lock:
+                        site.log.append((start, time.monotonic(), self.headers.get("Host", ""), path,
+                                         dict(self.headers)))
+                        site.inflight -= 1
+
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request, client_address):
+                pass  # clients that abort (too large, timeout) are what these tests provoke
+
+        self.server = Server((host, 0), Handler)
+        self.server.daemon_threads = True
+        self.host = host
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def url(self, path: str) -> str:
+        return f"http://{self.host}:{self.port}{path}"
+
+    def add(self, path: str, body=b"", status: int = 200, content_type: str = "text/html; charset=utf-8",
+            headers: dict | None = None, fn=None):
+        if fn is None:
+            all_headers = {"Content-Type": content_type, **(headers or {})}
+            fn = lambda request, hits: (status, all_headers, body)  # noqa: E731
+        self.routes[path] = fn
+
+    def requests(self, path: str | None = None) -> list:
+        """Logged requests; waits (briefly) for handlers still running, as the client may finish first."""
+        deadline = time.monotonic() + 5
+        while self.inflight and time.monotonic() < deadline:
+            time.sleep(0.01)
+        with self._lock:
+            return [r for r in self.log if path is None or r[3] == path]
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def article(title: str, paragraphs: list[str], published: str = "2025-05-06T07:08:09+00:00") -> bytes:
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title>"
+            f"<meta property='og:title' content='{title}'>"
+            f"<meta property='article:published_time' content='{published}'></head>"
+            f"<body><nav><a href='/'>Home</a></nav><article><h1>{title}</h1>{body}</article>"
+            f"<footer>Contact</footer></body></html>").encode("utf-8")
+
+
+def rss(items: list[tuple[str, str]], title: str = "Test feed", link: str = "") -> bytes:
+    entries = "".join(f"<item><title>{t}</title><link>{u}</link><pubDate>Tue, 06 May 2025 07:00:00 GMT</pubDate>"
+                      f"<description>Summary of {t} with enough words to read as a short text.</description></item>"
+                      for t, u in items)
+    return (f"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>{title}</title>"
+            f"<link>{link}</link>{entries}</channel></rss>").encode("utf-8")
+
+
+def atom(items: list[tuple[str, str]], base: str = "") -> bytes:
+    entries = "".join(f"<entry><title>{t}</title><link href='{u}'/><id>{u}</id><updated>2025-05-07T08:00:00Z</updated>"
+                      f"<summary>Atom summary of {t}, long enough to be a text.</summary></entry>" for t, u in items)
+    base_attr = f" xml:base='{base}'" if base else ""
+    return (f"<?xml version='1.0' encoding='utf-8'?><feed xmlns='http://www.w3.org/2005/Atom'{base_attr}>"
+            f"<title>Atom test</title><id>urn:x</id><updated>2025-05-07T08:00:00Z</updated>{entries}</feed>").encode()

@@ -1,0 +1,60 @@
+"""Which URLs the fetcher may request.
+
+The fetcher is a server-side request maker: a feed could point it at a cloud metadata service
+(169.254.169.254), the machine itself or the private network. By default only http and https
+URLs whose host resolves to public addresses are requested. The check runs before every
+request and every redirect hop, and again on the connected socket's peer address, so a DNS
+answer that changes between check and connect (rebinding) is caught too.
+"""
+from __future__ import annotations
+
+import ipaddress
+import socket
+from urllib.parse import urlsplit
+
+ALLOWED_SCHEMES = ("http", "https")
+
+
+class Blocked(Exception):
+    """The URL may not be requested: `reason` is unsupported_scheme, blocked_address or dns_error."""
+
+    def __init__(self, reason: str, detail: str):
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
+def is_public(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_link_local or ip.is_loopback
+                                 or ip.is_private or ip.is_unspecified)
+
+
+def check_scheme(url: str) -> None:
+    scheme = urlsplit(url).scheme.lower()
+    if scheme not in ALLOWED_SCHEMES:
+        raise Blocked("unsupported_scheme", f"only http and https are fetched, not {scheme or 'a relative URL'!r}")
+
+
+def check_address(address: str, host: str) -> None:
+    if not is_public(address):
+        raise Blocked("blocked_address",
+                      f"{host} resolves to {address}, a non-public address (use --allow-private-networks to allow)")
+
+
+def check_url(url: str, allow_private: bool) -> None:
+    """Raises Blocked unless `url` may be requested. Resolves the host when private addresses are refused."""
+    check_scheme(url)
+    host = urlsplit(url).hostname
+    if not host:
+        raise Blocked("unsupported_scheme", f"no host in {url!r}")
+    if allow_private:
+        return
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise Blocked("dns_error", f"cannot resolve {host}: {exc}") from None
+    for info in infos:
+        check_address(info[4][0], host)

@@ -1,0 +1,72 @@
+"""What scheduled runs remember between runs, under OUTPUT/_state/ (readers skip '_' folders).
+
+feeds.json: per feed URL, the ETag and Last-Modified of its last answer, for conditional GET.
+It is written once at the end of a run, after the Parquet files, and atomically (temporary file,
+then rename): a run that crashes leaves the previous state, and simply running again loses nothing.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+
+import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
+
+STATE_DIR = "_state"
+FEEDS_FILE = "feeds.json"
+
+
+def state_path(output: str, name: str = FEEDS_FILE) -> str:
+    return f"{output.rstrip('/')}/{STATE_DIR}/{name}"
+
+
+def load_json(path: str) -> dict:
+    if not FileSystems.exists(path):
+        return {}
+    with FileSystems.open(path) as f:
+        data = json.loads(f.read().decode("utf-8") or "{}")
+    return data if isinstance(data, dict) else {}
+
+
+def save_json(path: str, data: dict) -> None:
+    temp = f"{path}.{uuid.uuid4().hex}.tmp"
+    with FileSystems.create(temp) as f:
+        f.write(json.dumps(data, indent=1, sort_keys=True).encode("utf-8"))
+    FileSystems.rename([temp], [path])
+
+
+class LoadState(beam.PTransform):
+    """Root -> one element: the feeds' conditional-GET state of earlier runs."""
+
+    def __init__(self, output: str):
+        super().__init__()
+        self._path = state_path(output)
+
+    def expand(self, root):
+        return root | beam.Create([self._path]) | beam.Map(load_json)
+
+
+class _SaveFn(beam.DoFn):
+    def __init__(self, path: str):
+        self._path = path
+
+    def process(self, updates, written):
+        # `written` (the files of this run) is only here to order the save after the writes.
+        merged = load_json(self._path)
+        merged.update(updates)
+        save_json(self._path, merged)
+        yield self._path
+
+
+class SaveState(beam.PTransform):
+    """(feed_url, validators) updates -> merged into feeds.json once the run's files are written."""
+
+    def __init__(self, output: str, written):
+        super().__init__()
+        self._path = state_path(output)
+        self._written = written
+
+    def expand(self, updates):
+        return (updates
+                | "Collect" >> beam.combiners.ToDict()
+                | "Save" >> beam.ParDo(_SaveFn(self._path), beam.pvalue.AsList(self._written)))

@@ -1,0 +1,86 @@
+"""WARC archives (CC-NEWS style): each HTML response record becomes a document.
+
+Request, metadata and non-HTML response records are passed over. A record whose block is
+shorter than its Content-Length (a clipped download) is a reject; a malformed archive
+yields a reject at the point where it breaks, after the records before it.
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+from warcio.archiveiterator import ArchiveIterator
+
+from schemas import Document
+from transforms.dates import parse_date
+from transforms.ids import canonical_url
+from transforms.read.decode import html_payload, looks_binary
+from transforms.stage import Rejected, counter, make_reject
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+MAX_RECORD_BYTES = 10 * 1024 * 1024
+
+
+def _content_type(record) -> tuple[str, str | None]:
+    value = record.http_headers.get_header("Content-Type", "") if record.http_headers else ""
+    media = value.split(";", 1)[0].strip().lower()
+    charset = None
+    for part in value.split(";")[1:]:
+        key, _, val = part.partition("=")
+        if key.strip().lower() == "charset":
+            charset = val.strip().strip("\"'") or None
+    return media, charset
+
+
+def read_warc(stream, base: Document) -> Iterator:
+    number = 0
+    try:
+        for record in ArchiveIterator(stream):
+            number += 1
+            if not str(getattr(record, "format", "warc")).startswith("warc"):
+                # warcio reads anything that is not WARC as the older ARC format: here, that means garbage.
+                raise Rejected("bad_warc", f"record {number} is not a WARC record")
+            if record.rec_type != "response":
+                continue
+            target = record.rec_headers.get_header("WARC-Target-URI") or ""
+            if not target:
+                yield make_reject("read", "bad_warc", f"response record {number} has no WARC-Target-URI",
+                                  url=f"{base.url}#record={number}", source="warc", fetched_at=base.fetched_at,
+                                  input=base.input, record_number=number)
+                continue
+            media, charset = _content_type(record)
+            if media not in HTML_TYPES:
+                counter("read.warc_non_html").inc()
+                continue
+            doc = base.replace(url=canonical_url(target) or f"{base.url}#record={number}", source="warc",
+                               record_number=number, content_type="text/html")
+            captured = parse_date(record.rec_headers.get_header("WARC-Date"))
+            if captured:
+                doc.fetched_at = captured
+            try:
+                status = record.http_headers.get_statuscode() if record.http_headers else None
+                if status and not status.startswith("2"):
+                    raise Rejected("http_status", f"archived response has HTTP status {status}")
+                body = record.content_stream().read(MAX_RECORD_BYTES + 1)
+                if len(body) > MAX_RECORD_BYTES:
+                    raise Rejected("too_large", f"record body over {MAX_RECORD_BYTES} bytes")
+                missing = getattr(record.raw_stream, "limit", 0) or 0
+                if missing > 0:
+                    raise Rejected("warc_truncated", f"record is {missing} bytes shorter than its Content-Length")
+                if looks_binary(body):
+                    raise Rejected("binary_input", "response body is binary, not HTML")
+                if not body.strip():
+                    raise Rejected("empty_input", "response body is empty")
+            except Rejected as rej:
+                yield make_reject("read", rej.reason, rej.detail, url=doc.url, source="warc",
+                                  fetched_at=doc.fetched_at, input=base.input, record_number=number)
+                continue
+            doc.content = html_payload(body, charset)
+            yield doc
+        if number == 0:
+            raise Rejected("bad_warc", "no WARC records in the file")
+    except Rejected:
+        raise
+    except Exception as exc:  # noqa: BLE001 - warcio raises many kinds of errors on broken archives
+        yield make_reject("read", "bad_warc", f"archive unreadable after record {number}: {type(exc).__name__}: {exc}",
+                          url=f"{base.url}#record={number + 1}", source="warc", fetched_at=base.fetched_at,
+                          input=base.input, record_number=number + 1)
