@@ -112,6 +112,10 @@ def beam_options(extra: list[str]) -> PipelineOptions:
         raise UsageError(f"unknown option: --{sorted(unknown)[0]}")
     if not options.view_as(StandardOptions).runner:
         options.view_as(StandardOptions).runner = DEFAULT_RUNNER
+    if not any(a.startswith("--default_sdk_harness_log_level") for a in extra):
+        # Worker processes (multi_processing, portable runners) log every channel they open at INFO.
+        options = PipelineOptions(extra + ["--default_sdk_harness_log_level=WARNING"],
+                                  runner=options.view_as(StandardOptions).runner)
     return options
 
 

@@ -22,6 +22,7 @@ from transforms.ids import article_id, canonical_url
 from transforms.language import DetectLanguage
 from transforms.progress import ReportProgress
 from transforms.read import ReadInputs
+from transforms.read.feed import has_page
 from transforms.stage import REJECTS, counter
 from transforms.write import MAX_ROWS_PER_FILE, WriteTables
 
@@ -62,7 +63,12 @@ def build(p: beam.Pipeline, cfg: IngestConfig):
         feeds = p | "FeedUrls" >> beam.Create(cfg.feeds) | "FetchFeeds" >> FetchFeeds(cfg.fetch, state)
         rejects.append(feeds[REJECTS])
         entries = feeds["main"] | "MergeEntries" >> MergeEntries()
-        (docs if cfg.no_fetch else to_fetch).append(entries)
+        if cfg.no_fetch:
+            docs.append(entries)
+        else:
+            with_page, without_page = entries | "HasPage" >> beam.Partition(lambda d, n: 0 if has_page(d) else 1, 2)
+            to_fetch.append(with_page)
+            docs.append(without_page)
     if cfg.urls:
         to_fetch.append(p | "PageUrls" >> beam.Create([url_document(u) for u in cfg.urls])
                         | "CountUrls" >> beam.Map(_count_read))

@@ -192,3 +192,44 @@ def test_pacer_spaces_requests_to_one_host(site):
         c.get(site.url("/p"))
     log = site.requests("/p")
     assert all(b[0] - a[1] >= 0.29 for a, b in zip(log, log[1:]))
+
+
+def test_connection_dropped_mid_body(site):
+    def broken(req, hits):
+        # Promise 10 000 bytes, send 100, hang up.
+        req.send_response(200)
+        req.send_header("Content-Type", "text/html")
+        req.send_header("Content-Length", "10000")
+        req.end_headers()
+        req.wfile.write(b"x" * 100)
+        req.wfile.flush()
+        req.close_connection = True
+        raise ConnectionResetError
+    site.add("/broken", fn=broken)
+    err = failure(client(max_attempts=1), site.url("/broken"))
+    assert err.reason == "connection_error"
+
+
+def test_redirect_status_without_location_is_an_error(site):
+    site.add("/odd", status=302, body=b"moved somewhere")
+    err = failure(client(), site.url("/odd"))
+    assert (err.reason, err.status) == ("http_status", 302)
+
+
+def test_connection_refused_is_retried_then_rejected(site):
+    port = site.port
+    site.close()
+    err = failure(client(max_attempts=2), f"http://127.0.0.1:{port}/gone")
+    assert err.reason == "connection_error"
+
+
+def test_connected_peer_address_is_checked_too(site):
+    """If DNS answered a public address at check time and a private one at connect time
+    (rebinding), the socket's real peer is still refused, before any request is sent."""
+    from transforms.fetch.client import make_pool
+    site.add("/x", b"secret")
+    c = client(allow_private=False)
+    c.pool = make_pool(FetchConfig(allow_private=False))
+    with pytest.raises(FetchError) as e:
+        c._request(site.url("/x"), {})  # skips the pre-connect check, as a rebinding answer would
+    assert e.value.reason == "blocked_address" and site.requests() == []

@@ -7,58 +7,10 @@ import duckdb
 import pytest
 
 from tests.conftest import SHARED, run_cli
-from tests.webserver import article, atom, rss
+from tests.webserver import etag_feed, rss, story
+from tests.webserver import newsroom as serve_newsroom
 
-PARAS = ["The river authority opened a new flood barrier on Tuesday after three years of construction work.",
-         "Engineers said the barrier can hold back water two metres higher than the old wall it replaces.",
-         "Residents who were flooded twice in the last decade welcomed the news at a meeting on Tuesday evening."]
 FAST = ["--allow-private-networks", "--min-delay", "0.2", "--timeout", "0.5", "--retry-delay", "0.05", "-q"]
-
-
-def story(n):
-    return article(f"Story number {n}", [f"{p} (report {n})" for p in PARAS])
-
-
-def etag_feed(body, etag='"v1"'):
-    def fn(req, hits):
-        if req.headers.get("If-None-Match") == etag:
-            return 304, {"ETag": etag}, b""
-        return 200, {"Content-Type": "application/rss+xml", "ETag": etag}, body
-    return fn
-
-
-def serve_newsroom(site):
-    site.add("/robots.txt", b"User-agent: *\nDisallow: /private/\n", content_type="text/plain")
-    for n in (1, 2, 3):
-        site.add(f"/news/{n}", story(n))
-    site.add("/flaky", fn=lambda req, hits: (503, {}, b"") if hits == 0 else (200, {"Content-Type": "text/html"}, story(4)))
-    site.add("/busy", fn=lambda req, hits: (429, {"Retry-After": "1"}, b"") if hits == 0 else
-             (200, {"Content-Type": "text/html"}, story(5)))
-    # Declared UTF-8, sent as Latin-1: the text must still come out right.
-    site.add("/latin1", article("Café crème", ["Le café de la gare a rouvert ses portes après des travaux qui ont duré "
-                                               "plus de deux ans, à la grande joie des voyageurs du matin."])
-             .decode().encode("latin-1"))
-
-    def slow(req, hits):
-        time.sleep(2)
-        return 200, {"Content-Type": "text/html"}, story(9)
-    site.add("/slow", fn=slow)
-    site.add("/loop", status=302, headers={"Location": "/loop2"})
-    site.add("/loop2", status=302, headers={"Location": "/loop"})
-    site.add("/big", fn=lambda req, hits: (200, {"Content-Type": "text/html"}, (b"a" * (1 << 20) for _ in range(50))))
-    site.add("/bomb", gzip.compress(b"<p>" + b"a" * (60 << 20)), headers={"Content-Encoding": "gzip"})
-    site.add("/binary", bytes(range(256)) * 64)
-    site.add("/private/secret", story(10))
-    site.add("/report.pdf", b"%PDF-1.7", content_type="application/pdf")
-    items = [("One", "/news/1?utm_source=rss&utm_medium=feed"), ("Two", "news/2"), ("Flaky", "/flaky"),
-             ("Busy", "/busy"), ("Latin", "/latin1"), ("Slow", "/slow"), ("Loop", "/loop"), ("Big", "/big"),
-             ("Bomb", "/bomb"), ("Binary", "/binary"), ("Private", "/private/secret"), ("Pdf", "/report.pdf"),
-             ("Gone", "/gone")]
-    site.add("/feed.xml", fn=etag_feed(rss(items, link=site.url("/"))))
-    # The Atom feed shares story 1 (with other tracking parameters) and adds story 3.
-    site.add("/atom.xml", atom([("One again", "news/1?fbclid=abc#comments"), ("Three", "news/3")], base=site.url("/")),
-             content_type="application/atom+xml")
-    return site.url("/feed.xml"), site.url("/atom.xml")
 
 
 def table(out, name, columns):
@@ -192,3 +144,23 @@ def test_every_real_feed_yields_entries_or_a_reject(tmp_path):
     result = run_cli("run", "--feeds", *files, "--no-fetch", "--output", out, "-q")
     assert result.returncode == 0, result.stderr
     assert "balance: read = articles + duplicates + rejects + skipped: ok" in result.stdout
+
+
+def test_feed_quirks(site, tmp_path):
+    # A valid feed sent as text/html, an HTML page where a feed should be, an entry with no link,
+    # and a page sent without a Content-Type.
+    site.add("/news/1", story(1), content_type="")
+    site.add("/html-feed.xml", rss([("One", site.url("/news/1"))]), content_type="text/html")
+    site.add("/not-a-feed.xml", story(2))
+    site.add("/nolink.xml", b"<?xml version='1.0'?><rss version='2.0'><channel><title>T</title><item><title>No link</title>"
+             b"<guid isPermaLink='false'>x1</guid><description>An entry with no page, whose own text is long enough "
+             b"to stand as a short article.</description></item></channel></rss>", content_type="application/rss+xml")
+    out = tmp_path / "out"
+    result = run_cli("run", "--feeds", site.url("/html-feed.xml"), site.url("/not-a-feed.xml"), site.url("/nolink.xml"),
+                     "--output", out, *FAST)
+    assert result.returncode == 0, result.stderr
+    assert "balance: read = articles + duplicates + rejects + skipped: ok" in result.stdout
+    assert table(out, "rejects", "reason") == [("not_feed",)]
+    urls = sorted(u for (u,) in table(out, "articles", "url"))
+    assert urls == [site.url("/news/1"), site.url("/nolink.xml") + "#entry=x1"]
+    assert len(site.requests("/nolink.xml")) == 1  # the entry without a link is not fetched again as a page

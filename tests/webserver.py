@@ -7,6 +7,7 @@ headers) so tests check politeness from the server's side, not by timing themsel
 """
 from __future__ import annotations
 
+import gzip
 import threading
 import time
 from collections import Counter
@@ -39,7 +40,16 @@ class Site:
                 if route is None:
                     status, headers, body = 404, {"Content-Type": "text/plain"}, b"not found"
                 else:
-                    status, headers, body = route(self, hits)
+                    try:
+                        status, headers, body = route(self, hits)
+                    except ConnectionError:
+                        # The route wrote (part of) a response itself and hung up.
+                        self.close_connection = True
+                        with site._lock:
+                            site.log.append((start, time.monotonic(), self.headers.get("Host", ""), path,
+                                             dict(self.headers)))
+                            site.inflight -= 1
+                        return
                 try:
                     self.send_response(status)
                     chunks = [body] if isinstance(body, bytes) else body
@@ -118,3 +128,67 @@ def atom(items: list[tuple[str, str]], base: str = "") -> bytes:
     base_attr = f" xml:base='{base}'" if base else ""
     return (f"<?xml version='1.0' encoding='utf-8'?><feed xmlns='http://www.w3.org/2005/Atom'{base_attr}>"
             f"<title>Atom test</title><id>urn:x</id><updated>2025-05-07T08:00:00Z</updated>{entries}</feed>").encode()
+
+
+PARAS = ["The river authority opened a new flood barrier on Tuesday after three years of construction work.",
+         "Engineers said the barrier can hold back water two metres higher than the old wall it replaces.",
+         "Residents who were flooded twice in the last decade welcomed the news at a meeting on Tuesday evening."]
+
+
+def story(n):
+    return article(f"Story number {n}", [f"{p} (report {n})" for p in PARAS])
+
+
+def etag_feed(body, etag='"v1"'):
+    def fn(req, hits):
+        if req.headers.get("If-None-Match") == etag:
+            return 304, {"ETag": etag}, b""
+        return 200, {"Content-Type": "application/rss+xml", "ETag": etag}, body
+    return fn
+
+
+def newsroom(site):
+    """Good pages and one of every fault; returns the URLs of an RSS feed and an Atom feed over them."""
+    site.add("/robots.txt", b"User-agent: *\nDisallow: /private/\n", content_type="text/plain")
+    for n in (1, 2, 3):
+        site.add(f"/news/{n}", story(n))
+    site.add("/flaky", fn=lambda req, hits: (503, {}, b"") if hits == 0 else (200, {"Content-Type": "text/html"}, story(4)))
+    site.add("/busy", fn=lambda req, hits: (429, {"Retry-After": "1"}, b"") if hits == 0 else
+             (200, {"Content-Type": "text/html"}, story(5)))
+    # Declared UTF-8, sent as Latin-1: the text must still come out right.
+    site.add("/latin1", article("Café crème", ["Le café de la gare a rouvert ses portes après des travaux qui ont duré "
+                                               "plus de deux ans, à la grande joie des voyageurs du matin."])
+             .decode().encode("latin-1"))
+
+    def slow(req, hits):
+        time.sleep(2)
+        return 200, {"Content-Type": "text/html"}, story(9)
+    site.add("/slow", fn=slow)
+    site.add("/loop", status=302, headers={"Location": "/loop2"})
+    site.add("/loop2", status=302, headers={"Location": "/loop"})
+    site.add("/big", fn=lambda req, hits: (200, {"Content-Type": "text/html"}, (b"a" * (1 << 20) for _ in range(50))))
+    site.add("/bomb", gzip.compress(b"<p>" + b"a" * (60 << 20)), headers={"Content-Encoding": "gzip"})
+    site.add("/binary", bytes(range(256)) * 64)
+    site.add("/private/secret", story(10))
+    site.add("/report.pdf", b"%PDF-1.7", content_type="application/pdf")
+    items = [("One", "/news/1?utm_source=rss&utm_medium=feed"), ("Two", "news/2"), ("Flaky", "/flaky"),
+             ("Busy", "/busy"), ("Latin", "/latin1"), ("Slow", "/slow"), ("Loop", "/loop"), ("Big", "/big"),
+             ("Bomb", "/bomb"), ("Binary", "/binary"), ("Private", "/private/secret"), ("Pdf", "/report.pdf"),
+             ("Gone", "/gone")]
+    site.add("/feed.xml", fn=etag_feed(rss(items, link=site.url("/"))))
+    # The Atom feed shares story 1 (with other tracking parameters) and adds story 3.
+    site.add("/atom.xml", atom([("One again", "news/1?fbclid=abc#comments"), ("Three", "news/3")], base=site.url("/")),
+             content_type="application/atom+xml")
+    return site.url("/feed.xml"), site.url("/atom.xml")
+
+
+if __name__ == "__main__":
+    # A newsroom to try the fetcher by hand:  python -m tests.webserver
+    newsroom_site = Site()
+    rss_url, atom_url = newsroom(newsroom_site)
+    print(f"serving on {newsroom_site.url('/')}\n  news-ingest run --feeds {rss_url} {atom_url} "
+          f"--allow-private-networks --timeout 1 --output /tmp/newsroom", flush=True)
+    try:
+        newsroom_site.thread.join()
+    except KeyboardInterrupt:
+        newsroom_site.close()

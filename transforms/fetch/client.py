@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import email.utils
+import http.client
 import random
 import socket
 import time
@@ -239,14 +240,20 @@ class HttpClient:
             if resp.status == 304:
                 complete = True
                 return head
-            if resp.status >= 400 or resp.status < 200:
+            if not 200 <= resp.status < 300:
                 err = FetchError("http_status", f"HTTP {resp.status} {resp.reason or ''}".strip(),
                                  status=resp.status, url=current)
                 err.retry_after = retry_after(resp.headers.get("Retry-After", ""), time.time())
                 raise err
             if accept:
                 accept(head)
-            head.body = read_body(resp, self.cfg.max_bytes, deadline)
+            try:
+                head.body = read_body(resp, self.cfg.max_bytes, deadline)
+            except (urllib3.exceptions.HTTPError, OSError, http.client.HTTPException) as exc:
+                # The connection broke while the body was coming (reset, incomplete chunk, ...).
+                raise FetchError("timeout" if isinstance(exc, (socket.timeout, urllib3.exceptions.ReadTimeoutError))
+                                 else "connection_error", f"body not received in full: {type(exc).__name__}: {exc}",
+                                 status=resp.status, url=current) from None
             complete = True
             return head
         finally:
@@ -263,13 +270,15 @@ class HttpClient:
             return resp, deadline
         except Blocked as exc:
             raise FetchError(exc.reason, exc.detail, url=url) from None
-        except (urllib3.exceptions.ConnectTimeoutError, urllib3.exceptions.ReadTimeoutError, socket.timeout) as exc:
-            raise FetchError("timeout", f"{type(exc).__name__}: {exc}", url=url) from None
-        except urllib3.exceptions.NewConnectionError as exc:
+        except urllib3.exceptions.NewConnectionError as exc:  # before timeouts: urllib3 makes it a ConnectTimeoutError
             if isinstance(exc.__cause__, Blocked) or "blocked_address" in str(exc):
                 raise FetchError("blocked_address", str(exc), url=url) from None
             raise FetchError("connection_error", str(exc), url=url) from None
-        except urllib3.exceptions.HTTPError as exc:
+        except (urllib3.exceptions.ConnectTimeoutError, urllib3.exceptions.ReadTimeoutError, socket.timeout) as exc:
+            raise FetchError("timeout", f"{type(exc).__name__}: {exc}", url=url) from None
+        except urllib3.exceptions.LocationValueError as exc:
+            raise FetchError("bad_url", f"cannot request {url!r}: {exc}", url=url) from None
+        except (urllib3.exceptions.HTTPError, OSError, http.client.HTTPException) as exc:
             cause = exc.__context__
             if isinstance(cause, Blocked):
                 raise FetchError(cause.reason, cause.detail, url=url) from None

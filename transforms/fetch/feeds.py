@@ -79,7 +79,8 @@ def expand_url_args(values: list[str], what: str) -> tuple[list[str], list[str]]
 
 
 def accept_feed(resp: Response) -> None:
-    if resp.media_type not in FEED_TYPES | SNIFFED_TYPES:
+    # HTML is read too: misconfigured servers send feeds as text/html; the body decides (feed_entries).
+    if resp.media_type not in FEED_TYPES | SNIFFED_TYPES | {"text/html"}:
         raise FetchError("not_feed", f"Content-Type {resp.media_type!r} is not a feed type", status=resp.status)
 
 
@@ -93,15 +94,18 @@ def conditional_headers(validators: dict | None) -> dict:
 
 
 def feed_entries(resp: Response, feed_url: str) -> list[Document]:
-    body = resp.body.lstrip()
-    if resp.media_type in SNIFFED_TYPES and not body.startswith(b"<"):
-        raise Rejected("not_feed", f"body of type {resp.media_type or 'unknown'} is not XML")
+    if resp.media_type not in FEED_TYPES and not is_feed_document(resp.body[:4096]):
+        raise Rejected("not_feed", f"body of type {resp.media_type or 'unknown'} is not a feed")
     base = Document(url=feed_url, source="feed", fetched_at=resp.fetched_at, input=feed_url)
     headers = {"content-type": resp.header("content-type")}
     return parse_feed(resp.body, base, headers)
 
 
 class _FetchFeedFn(HostFetchFn):
+    def failed(self, feed_url, reason, detail):
+        return pvalue.TaggedOutput(REJECTS, make_reject(STAGE, reason, detail, url=feed_url, source="feed",
+                                                        fetched_at=datetime.now(timezone.utc), input=feed_url))
+
     def process(self, element, state, window=beam.DoFn.WindowParam, timestamp=beam.DoFn.TimestampParam):
         yield from self._submit(element, state, window, timestamp)
 

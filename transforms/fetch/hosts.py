@@ -15,7 +15,7 @@ from apache_beam.utils.windowed_value import WindowedValue
 
 from transforms.fetch.client import FetchConfig, HttpClient
 from transforms.fetch.robots import shared_pacer, shared_robots
-from transforms.stage import counter
+from transforms.stage import counter, exception_reason
 
 
 class Count:
@@ -56,9 +56,21 @@ class HostFetchFn(beam.DoFn):
         Runs in a pool thread."""
         raise NotImplementedError
 
+    def failed(self, item, reason: str, detail: str):
+        """The reject for an item whose fetch raised something unexpected."""
+        raise NotImplementedError
+
+    def _guarded(self, item, side):
+        try:
+            yield from self.fetch(item, side)
+        except Exception as exc:  # noqa: BLE001 - a bug on one URL must not take the others down
+            reason, detail = exception_reason(exc)
+            yield Count(f"rejects.fetch.{reason}")
+            yield self.failed(item, reason, detail)
+
     def _run_host(self, items, window, timestamp, side):
         for item in items:
-            for out in self.fetch(item, side):
+            for out in self._guarded(item, side):
                 if isinstance(out, Count):
                     self._results.put(out)
                 elif isinstance(out, beam.pvalue.TaggedOutput):

@@ -37,6 +37,9 @@ class _FetchPageFn(HostFetchFn):
     def process(self, element, window=beam.DoFn.WindowParam, timestamp=beam.DoFn.TimestampParam):
         yield from self._submit(element, None, window, timestamp)
 
+    def failed(self, doc, reason, detail):
+        return pvalue.TaggedOutput(REJECTS, reject_document(doc, STAGE, reason, detail))
+
     def fetch(self, doc: Document, side=None):
         yield Count("fetch.pages")
         try:

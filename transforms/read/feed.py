@@ -29,6 +29,14 @@ def _entry_authors(entry) -> list[str]:
     return names
 
 
+ENTRY_WITHOUT_PAGE = "#entry="
+
+
+def has_page(doc: Document) -> bool:
+    """Whether an entry links to a web page; one that does not is used with its own content."""
+    return ENTRY_WITHOUT_PAGE not in doc.url
+
+
 def parse_feed(data: bytes, base: Document, headers: dict | None = None) -> list[Document]:
     """Entries of a feed; `headers` are the HTTP response headers of a fetched feed (for its charset)."""
     # feedparser resolves relative links against the feed's URL; a local file's URI is no base for them.
@@ -49,7 +57,7 @@ def parse_feed(data: bytes, base: Document, headers: dict | None = None) -> list
             # Relative entry links: against the channel link, else against the feed's own URL.
             link = urljoin(feed_link if feed_link.startswith(("http://", "https://")) else base.url, link)
         url = canonical_url(link) if link.startswith(("http://", "https://")) else \
-            f"{base.url}#entry={entry.get('id') or index}"
+            f"{base.url}{ENTRY_WITHOUT_PAGE}{entry.get('id') or index}"
         hints = {}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)  # feedparser's updated/published alias notice
