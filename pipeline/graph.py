@@ -6,13 +6,14 @@ transforms/read (files) or transforms/fetch (web), then extract, clean, language
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import apache_beam as beam
 
 from schemas import Document
 from transforms.clean import Clean
-from transforms.dedup import DUPLICATES, Deduplicate, ReadHistory, SkipWritten
+from transforms.dedup import DEFAULT_HISTORY_DAYS, DUPLICATES, SIGNATURES, Deduplicate, ReadHistory, ReadSignatures, \
+    SkipWritten
 from transforms.extract import Extract
 from transforms.fetch.client import FetchConfig
 from transforms.fetch.feeds import STATE, FetchFeeds, MergeEntries
@@ -37,6 +38,8 @@ class IngestConfig:
     no_fetch: bool = False  # feed entries' own content instead of their pages
     max_rows_per_file: int = MAX_ROWS_PER_FILE
     progress: bool = True
+    history_days: int = DEFAULT_HISTORY_DAYS  # copies of stories written this many days back are linked
+    run_date: date = field(default_factory=lambda: datetime.now(timezone.utc).date())
 
 
 def url_document(url: str) -> Document:
@@ -83,10 +86,12 @@ def build(p: beam.Pipeline, cfg: IngestConfig):
     cleaned = extracted["main"] | "Clean" >> Clean()
     languages = cleaned["main"] | "Language" >> DetectLanguage()
     analysed = languages["main"] | "Progress" >> ReportProgress() if cfg.progress else languages["main"]
-    deduped = analysed | "Deduplicate" >> Deduplicate(history)
+    signatures = p | "Signatures" >> ReadSignatures(cfg.output, cfg.run_date, cfg.history_days)
+    deduped = analysed | "Deduplicate" >> Deduplicate(history, signatures)
     all_rejects = (rejects + [extracted[REJECTS], cleaned[REJECTS], languages[REJECTS]]) | "AllRejects" >> beam.Flatten()
-    written = ({"articles": deduped["articles"], "duplicates": deduped[DUPLICATES], "rejects": all_rejects}
-               | "Write" >> WriteTables(cfg.output, cfg.max_rows_per_file))
+    written = ({"articles": deduped["articles"], "duplicates": deduped[DUPLICATES], "rejects": all_rejects,
+                "signatures": deduped[SIGNATURES]}
+               | "Write" >> WriteTables(cfg.output, cfg.max_rows_per_file, cfg.run_date.isoformat()))
     if cfg.feeds:
         _ = feeds[STATE] | "SaveFeedState" >> SaveState(cfg.output, written)
     return written

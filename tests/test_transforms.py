@@ -7,7 +7,6 @@ from apache_beam.testing.util import assert_that, equal_to
 
 from tests.conftest import make_doc, beam_pipeline
 from transforms.clean import Clean
-from transforms.dedup import Deduplicate, ReadHistory, choose
 from transforms.extract import Extract
 from transforms.language import DetectLanguage
 from transforms.read import ReadInputs
@@ -49,49 +48,8 @@ def test_extract_clean_language_chain_with_rejects():
 
 
 def _docs():
-    """a and b are the same text (b published earlier); c is read twice from the same URL; d is unique."""
-    def d(url, text, hours, **kw):
-        doc = make_doc(text=text, url=url, published_at=T0 + timedelta(hours=hours), **kw)
-        doc.date = (T0 + timedelta(hours=hours)).strftime("%Y-%m-%d")
-        from transforms.ids import content_hash
-        doc.content_hash = content_hash(text)
-        return doc
-    return [d("https://a.com/1", "Same story text.", 5), d("https://b.com/1", "same story TEXT", 1),
-            d("https://c.com/1", "Story C", 2), d("https://c.com/1?utm_source=x", "Story C", 3),
-            d("https://d.com/1", "Story D", 4)]
-
-
-def test_choose_keeps_earliest_published_then_fetched_then_id():
-    docs = _docs()
-    kept, copies = choose(docs[:2])
-    assert kept.url == "https://b.com/1" and copies[0].duplicate_of == kept.id == copies[0].cluster_id
-    kept, copies = choose(docs[:2], history_cluster="old")
-    assert kept is None and {c.duplicate_of for c in copies} == {"old"}
-
-
-def test_deduplicate_batch_and_history(tmp_path):
-    with beam_pipeline() as p:
-        history = p | "H" >> ReadHistory(str(tmp_path / "empty"))
-        out = p | beam.Create(_docs()) | Deduplicate(history)
-        assert_that(out["articles"] | beam.Map(lambda d: d.url),
-                    equal_to(["https://b.com/1", "https://c.com/1", "https://d.com/1"]), label="kept")
-        assert_that(out["duplicates"] | beam.Map(lambda d: d.url),
-                    equal_to(["https://a.com/1", "https://c.com/1?utm_source=x"]), label="copies")
-    # Write them, then run again with one new copy: the written ones are skipped, the copy links to history.
-    out_dir = str(tmp_path / "out")
-    with beam_pipeline() as p:
-        history = p | "H" >> ReadHistory(out_dir)
-        out = p | beam.Create(_docs()) | Deduplicate(history)
-        _ = ({"articles": out["articles"], "duplicates": out["duplicates"], "rejects": p | "NoRejects" >> beam.Create([])}
-             | WriteTables(out_dir))
-    new_copy = _docs()[1].replace(url="https://e.com/1", id="e1", published_at=T0)
-    with beam_pipeline() as p:
-        history = p | "H" >> ReadHistory(out_dir)
-        out = p | beam.Create(_docs() + [new_copy]) | Deduplicate(history)
-        assert_that(out["articles"], equal_to([]), label="nothing_new")
-        kept_b = _docs()[1].id
-        assert_that(out["duplicates"] | beam.Map(lambda d: (d.id, d.duplicate_of)), equal_to([("e1", kept_b)]),
-                    label="linked_to_history")
+    from tests.test_dedup import docs
+    return docs()
 
 
 def test_write_tables_partitions_atomically_and_idempotently(tmp_path):

@@ -1,7 +1,9 @@
 """Write: Parquet files partitioned by date, atomically and idempotently.
 
-In: {'articles': Documents, 'duplicates': Documents, 'rejects': Rejects}.
-Out: PCollection of the paths written. Layout: OUTPUT/<table>/date=YYYY-MM-DD/part-<hash>.parquet.
+In: a dict of PCollections by table name ('articles', 'duplicates', 'rejects', optionally
+'signatures'). Out: PCollection of the paths written. Layout:
+OUTPUT/<table>/date=YYYY-MM-DD/part-<hash>.parquet, and signatures (state for later runs)
+under OUTPUT/_state/signatures/date=<run date>/.
 
 Rows are grouped by (table, date) and sorted by id, so the same rows always make the same
 files. A file's name is a hash of its ids: a rerun over the same input replaces files
@@ -12,6 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from dataclasses import dataclass
+from typing import Callable
 
 import apache_beam as beam
 import pyarrow as pa
@@ -19,23 +23,41 @@ import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
 from schemas import PARTITION_KEY, article_row, file_schema, reject_row
+from transforms.dedup.history import SIGNATURE_SCHEMA, SIGNATURES_DIR, signature_row
 from transforms.stage import counter
 
 MAX_ROWS_PER_FILE = 50_000
 ROW_GROUP_ROWS = 5_000
-_ROW = {"articles": article_row, "duplicates": article_row, "rejects": reject_row}
+
+
+@dataclass(frozen=True)
+class Table:
+    folder: str
+    schema: pa.Schema
+    row: Callable
+    partition: Callable  # element -> partition date
+
+
+def tables(run_date: str = "") -> dict[str, Table]:
+    by_date = lambda r: r.date  # noqa: E731
+    return {
+        "articles": Table("articles", file_schema("articles"), article_row, by_date),
+        "duplicates": Table("duplicates", file_schema("duplicates"), article_row, by_date),
+        "rejects": Table("rejects", file_schema("rejects"), reject_row, by_date),
+        # Signatures are kept by the day they were written, so "the last N days" is a folder listing.
+        "signatures": Table(SIGNATURES_DIR, SIGNATURE_SCHEMA, signature_row, lambda r: run_date),
+    }
 
 
 def file_name(ids: list[str]) -> str:
     return "part-" + hashlib.sha256("\n".join(ids).encode()).hexdigest()[:20] + ".parquet"
 
 
-def write_table_file(directory: str, table: str, rows: list[dict]) -> str:
+def write_table_file(directory: str, schema: pa.Schema, rows: list[dict]) -> str:
     """Writes rows (already sorted) to one file in `directory`; returns its final path."""
     name = file_name([r["id"] for r in rows])
     final = f"{directory}/{name}"
     temp = f"{directory}/.{name}.{uuid.uuid4().hex}.inprogress"
-    schema = file_schema(table)
     data = pa.Table.from_pylist([{k: r[k] for k in schema.names} for r in rows], schema=schema)
     with FileSystems.create(temp) as f:
         pq.write_table(data, f, compression="zstd", row_group_size=ROW_GROUP_ROWS)
@@ -48,37 +70,44 @@ def write_table_file(directory: str, table: str, rows: list[dict]) -> str:
 
 
 class _WriteGroupFn(beam.DoFn):
-    def __init__(self, output: str, max_rows: int):
+    def __init__(self, output: str, max_rows: int, run_date: str):
         self._output = output.rstrip("/")
         self._max_rows = max_rows
+        self._run_date = run_date
+
+    def setup(self):
+        self._tables = tables(self._run_date)
 
     def process(self, item):
-        (table, date), records = item
-        rows = sorted((_ROW[table](r) for r in records), key=lambda r: (r["id"], r["url"]))
-        directory = f"{self._output}/{table}/{PARTITION_KEY}={date}"
+        (name, date), records = item
+        table = self._tables[name]
+        rows = sorted((table.row(r) for r in records), key=lambda r: (r["id"], r.get("url") or ""))
+        directory = f"{self._output}/{table.folder}/{PARTITION_KEY}={date}"
         for start in range(0, len(rows), self._max_rows):
             chunk = rows[start:start + self._max_rows]
-            yield write_table_file(directory, table, chunk)
-            counter(f"write.{table}.rows").inc(len(chunk))
+            yield write_table_file(directory, table.schema, chunk)
+            counter(f"write.{name}.rows").inc(len(chunk))
             counter("write.files").inc()
-        if table == "articles":
+        if name == "articles":
             counter(f"out.date.{date}").inc(len(rows))
             for row in rows:
                 counter(f"out.language.{row['language']}").inc()
 
 
 class WriteTables(beam.PTransform):
-    """{'articles', 'duplicates', 'rejects'} -> paths of the Parquet files written."""
+    """{table name: PCollection} -> paths of the Parquet files written."""
 
-    def __init__(self, output: str, max_rows_per_file: int = MAX_ROWS_PER_FILE):
+    def __init__(self, output: str, max_rows_per_file: int = MAX_ROWS_PER_FILE, run_date: str = ""):
         super().__init__()
         self._output = output
         self._max_rows = max_rows_per_file
+        self._run_date = run_date
 
-    def expand(self, tables):
-        keyed = [tables[name] | f"Key{name.title()}" >> beam.Map(lambda r, t=name: ((t, r.date), r))
-                 for name in ("articles", "duplicates", "rejects")]
+    def expand(self, pcolls):
+        spec = tables(self._run_date)
+        keyed = [pcolls[name] | f"Key{name.title()}" >> beam.Map(lambda r, t=name, f=spec[name].partition: ((t, f(r)), r))
+                 for name in sorted(pcolls)]
         return (keyed
                 | "AllTables" >> beam.Flatten()
                 | "GroupByPartition" >> beam.GroupByKey()
-                | "WriteFiles" >> beam.ParDo(_WriteGroupFn(self._output, self._max_rows)))
+                | "WriteFiles" >> beam.ParDo(_WriteGroupFn(self._output, self._max_rows, self._run_date)))

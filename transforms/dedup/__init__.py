@@ -1,0 +1,155 @@
+"""Deduplicate: one article kept per story, its copies linked to it.
+
+In: Documents (text cleaned, content_hash set); what earlier runs wrote (ids, signatures).
+Out: {'articles': kept Documents, 'duplicates': copies with duplicate_of set, 'signatures':
+features of everything written, for later runs}. Every member of a cluster has the same
+cluster_id (the kept article's id; a lone article is its own cluster).
+
+1. Same id (the same canonical URL read twice): one document, the others are copies. A
+   document whose id is already in the output was written by an earlier run: it is skipped.
+2. Features (minhash.py): shingle set, numbers, LSH band keys, and exact-text keys.
+3. Candidates: documents sharing a key, from this run and from history.
+4. Verification (verify.py) of each candidate pair, joining the pair with both features.
+5. Clusters (clusters.py) from the verified pairs, on one worker: they are few and small.
+6. Each document gets its decision from a side input, so full documents are never shuffled
+   for near-duplicate detection.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import apache_beam as beam
+from apache_beam import pvalue
+
+from schemas import Document
+from transforms.dedup.clusters import decide, kept_order
+from transforms.dedup.history import (DEFAULT_HISTORY_DAYS, SIGNATURES, ReadHistory, ReadSignatures,  # noqa: F401
+                                      SkipWritten)
+from transforms.dedup.minhash import Features, features
+from transforms.dedup.verify import is_copy
+from transforms.stage import counter
+
+DUPLICATES = "duplicates"
+MAX_BUCKET = 50  # a bigger bucket is linked as a chain, not all pairs: enough for clusters, bounded work
+
+
+def node(f: Features) -> tuple:
+    return (f.id, f.published_at, f.fetched_at, f.cluster_id if f.history else None)
+
+
+def doc_features(doc: Document) -> Features:
+    return features(doc.id, doc.text, doc.content_hash, doc.published_at, doc.fetched_at)
+
+
+def bucket_pairs(item):
+    """(key, ids) -> candidate pairs (smaller id, larger id)."""
+    _, ids = item
+    ids = sorted(set(ids))
+    if len(ids) < 2:
+        return
+    if len(ids) > MAX_BUCKET:
+        counter("dedup.large_buckets").inc()
+        yield from zip(ids, ids[1:])
+        return
+    for i, a in enumerate(ids):
+        for b in ids[i + 1:]:
+            yield a, b
+
+
+def _first_side(item):
+    """(a, {'pairs': [b...], 'features': [fa]}) -> (b, fa) for each pair."""
+    _, grouped = item
+    for fa in grouped["features"][:1]:
+        for b in grouped["pairs"]:
+            yield b, fa
+
+
+def _verify(item):
+    """(b, {'left': [fa...], 'features': [fb]}) -> verified edges with both nodes."""
+    _, grouped = item
+    for fb in grouped["features"][:1]:
+        for fa in grouped["left"]:
+            counter("dedup.candidate_pairs").inc()
+            if fa.history and fb.history:
+                continue  # decided by earlier runs
+            if is_copy(fa, fb):
+                counter("dedup.verified_pairs").inc()
+                yield node(fa), node(fb)
+
+
+def _decide(item):
+    _, edges = item
+    edges = list(edges)
+    nodes = {n[0]: n for edge in edges for n in edge}
+    for doc_id, decision in decide(list(nodes.values()), [(a[0], b[0]) for a, b in edges]).items():
+        if nodes[doc_id][3] is None:  # history entries are not written again
+            yield doc_id, decision
+
+
+class _SameIdFn(beam.DoFn):
+    """One document per id; an id already in the output was written by an earlier run."""
+
+    def process(self, item, history):
+        doc_id, docs = item
+        docs = list(docs)
+        if doc_id in history["ids"]:
+            counter("dedup.skipped_existing").inc(len(docs))
+            return
+        docs.sort(key=lambda d: kept_order((d.id, d.published_at, d.fetched_at, None)))
+        kept = docs[0]
+        yield kept
+        for doc in docs[1:]:
+            counter("dedup.same_url").inc()
+            yield pvalue.TaggedOutput(DUPLICATES, doc.replace(cluster_id=kept.id, duplicate_of=kept.id))
+
+
+class _AssignFn(beam.DoFn):
+    def process(self, pair, decisions):
+        doc, feats = pair
+        cluster, duplicate_of = decisions.get(doc.id, (doc.id, None))
+        doc = doc.replace(cluster_id=cluster, duplicate_of=duplicate_of)  # inputs are not changed in place
+        yield pvalue.TaggedOutput(SIGNATURES, dataclasses.replace(feats, cluster_id=cluster))
+        if duplicate_of:
+            counter("dedup.near_copies").inc()
+            yield pvalue.TaggedOutput(DUPLICATES, doc)
+        else:
+            yield doc
+
+
+class Deduplicate(beam.PTransform):
+    """Documents -> {'articles', 'duplicates', 'signatures'}; see the module docstring."""
+
+    def __init__(self, history, history_features=None):
+        super().__init__()
+        self._history = history
+        self._history_features = history_features
+
+    def expand(self, docs):
+        same_id = (docs
+                   | "ById" >> beam.Map(lambda d: (d.id, d))
+                   | "GroupById" >> beam.GroupByKey()
+                   | "SameId" >> beam.ParDo(_SameIdFn(), pvalue.AsSingleton(self._history))
+                   .with_outputs(DUPLICATES, main="main"))
+        with_features = same_id.main | "Features" >> beam.Map(lambda d: (d, doc_features(d)))
+        feats = with_features | "FeaturesOnly" >> beam.Values()
+        if self._history_features is not None:
+            feats = (feats, self._history_features) | "WithHistory" >> beam.Flatten()
+        by_id = feats | "FeaturesById" >> beam.Map(lambda f: (f.id, f))
+        pairs = (feats
+                 | "Keys" >> beam.FlatMap(lambda f: [(k, f.id) for k in f.keys])
+                 | "GroupByKey" >> beam.GroupByKey()
+                 | "Pairs" >> beam.FlatMap(bucket_pairs)
+                 | "DistinctPairs" >> beam.Distinct())
+        left = ({"pairs": pairs, "features": by_id} | "JoinFirst" >> beam.CoGroupByKey()
+                | "FirstSide" >> beam.FlatMap(_first_side))
+        edges = ({"left": left, "features": by_id} | "JoinSecond" >> beam.CoGroupByKey()
+                 | "Verify" >> beam.FlatMap(_verify))
+        decisions = (edges
+                     | "OneKey" >> beam.Map(lambda e: (None, e))
+                     | "AllEdges" >> beam.GroupByKey()
+                     | "Clusters" >> beam.FlatMap(_decide))
+        out = (with_features
+               | "Assign" >> beam.ParDo(_AssignFn(), pvalue.AsDict(decisions))
+               .with_outputs(DUPLICATES, SIGNATURES, main="main"))
+        duplicates = (same_id[DUPLICATES], out[DUPLICATES]) | "AllCopies" >> beam.Flatten()
+        return {"articles": out.main, DUPLICATES: duplicates, SIGNATURES: out[SIGNATURES]}

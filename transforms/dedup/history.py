@@ -1,0 +1,121 @@
+"""What earlier runs wrote, read back at the start of a run.
+
+- ids: every article and duplicate id in the output: an article already written is never
+  written again (and a scheduled run does not fetch it again).
+- signatures: the near-duplicate features of what was written in the last N days, kept under
+  OUTPUT/_state/signatures/date=<run date>/: copies of stories kept by earlier runs are linked to them.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import apache_beam as beam
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+from apache_beam import pvalue
+from apache_beam.io.filesystems import FileSystems
+
+from transforms.dedup.minhash import Features
+from transforms.stage import counter
+
+ID_TABLES = ("articles", "duplicates")
+SIGNATURES = "signatures"
+SIGNATURES_DIR = "_state/signatures"
+DEFAULT_HISTORY_DAYS = 7
+
+
+def _parquet_files(pattern: str) -> list[str]:
+    try:
+        return sorted(m.path for m in FileSystems.match([pattern])[0].metadata_list)
+    except Exception:  # noqa: BLE001 - nothing written yet
+        return []
+
+
+def _read(path: str, columns: list[str]) -> dict:
+    with FileSystems.open(path) as f:
+        return pq.read_table(f, columns=columns).to_pydict()
+
+
+def written_ids(output: str):
+    for table in ID_TABLES:
+        for path in _parquet_files(f"{output.rstrip('/')}/{table}/date=*/*.parquet"):
+            yield from _read(path, ["id"])["id"]
+
+
+def signature_partitions(output: str, run_date: date, days: int) -> list[str]:
+    """Signature files of the `days` days up to `run_date`."""
+    first = (run_date - timedelta(days=days)).isoformat()
+    files = _parquet_files(f"{output.rstrip('/')}/{SIGNATURES_DIR}/date=*/*.parquet")
+    return [f for f in files if first <= f.rsplit("/date=", 1)[1][:10] <= run_date.isoformat()]
+
+
+def read_signatures(path: str):
+    data = _read(path, ["id", "cluster_id", "published_at", "fetched_at", "content_hash", "shingles", "numbers", "keys"])
+    for i in range(len(data["id"])):
+        yield Features(id=data["id"][i], shingles=np.asarray(data["shingles"][i], dtype=np.uint32),
+                       numbers=data["numbers"][i], content_hash=data["content_hash"][i],
+                       published_at=data["published_at"][i], fetched_at=data["fetched_at"][i], history=True,
+                       cluster_id=data["cluster_id"][i], keys=data["keys"][i])
+
+
+class ReadHistory(beam.PTransform):
+    """Root -> one element: {'ids': set of ids already in the output}."""
+
+    def __init__(self, output: str):
+        super().__init__()
+        self._output = output
+
+    def expand(self, root):
+        return (root
+                | "Output" >> beam.Create([self._output])
+                | "Ids" >> beam.FlatMap(written_ids)
+                | "Fold" >> beam.combiners.ToSet()
+                | "Wrap" >> beam.Map(lambda ids: {"ids": ids}))
+
+
+class ReadSignatures(beam.PTransform):
+    """Root -> Features of what the last `days` days of runs wrote (history=True)."""
+
+    def __init__(self, output: str, run_date: date, days: int = DEFAULT_HISTORY_DAYS):
+        super().__init__()
+        self._output, self._run_date, self._days = output, run_date, days
+
+    def expand(self, root):
+        return (root
+                | "Output" >> beam.Create([self._output])
+                | "Files" >> beam.FlatMap(signature_partitions, self._run_date, self._days)
+                | "Spread" >> beam.Reshuffle()
+                | "Rows" >> beam.FlatMap(read_signatures))
+
+
+class _SkipWrittenFn(beam.DoFn):
+    def process(self, doc, history):
+        if doc.id in history["ids"]:
+            counter("dedup.skipped_existing").inc()
+            return
+        yield doc
+
+
+class SkipWritten(beam.PTransform):
+    """Documents -> those whose id is not in the output yet."""
+
+    def __init__(self, history):
+        super().__init__()
+        self._history = history
+
+    def expand(self, docs):
+        return docs | beam.ParDo(_SkipWrittenFn(), pvalue.AsSingleton(self._history))
+
+
+SIGNATURE_SCHEMA = pa.schema([
+    ("id", pa.string()), ("cluster_id", pa.string()), ("published_at", pa.timestamp("us", tz="UTC")),
+    ("fetched_at", pa.timestamp("us", tz="UTC")), ("content_hash", pa.string()), ("shingles", pa.list_(pa.uint32())),
+    ("numbers", pa.list_(pa.string())), ("keys", pa.list_(pa.string())),
+])
+
+
+def signature_row(f: Features) -> dict:
+    return {"id": f.id, "cluster_id": f.cluster_id, "published_at": f.published_at, "fetched_at": f.fetched_at,
+            "content_hash": f.content_hash, "shingles": f.shingles.tolist(), "numbers": list(f.numbers),
+            "keys": list(f.keys)}
