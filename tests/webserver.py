@@ -135,8 +135,22 @@ PARAS = ["The river authority opened a new flood barrier on Tuesday after three 
          "Residents who were flooded twice in the last decade welcomed the news at a meeting on Tuesday evening."]
 
 
+_WORDS = ("people city council river school market water bridge train road worker family child doctor farmer "
+          "week month year morning evening plan money price house street village station office court police "
+          "storm rain summer winter report study team club game season music film book museum garden forest "
+          "said told agreed voted opened closed built found asked warned promised expected planned reported "
+          "new old large small local public early late several many few most other first last next").split()
+
+
 def story(n):
-    return article(f"Story number {n}", [f"{p} (report {n})" for p in PARAS])
+    """A distinct story per n: seeded random English, so no two test pages are near-duplicates."""
+    import random
+    rng = random.Random(n)
+
+    def sentence():
+        words = rng.sample(_WORDS, 12)
+        return " ".join(["The"] + words[:5] + ["of", "the"] + words[5:] + [f"in {1990 + rng.randrange(30)}."])
+    return article(f"Story number {n}", [" ".join(sentence() for _ in range(3)) for _ in range(3)])
 
 
 def etag_feed(body, etag='"v1"'):
