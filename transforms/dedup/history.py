@@ -51,10 +51,11 @@ def signature_partitions(output: str, run_date: date, days: int) -> list[str]:
 
 
 def read_signatures(path: str):
-    data = _read(path, ["id", "cluster_id", "published_at", "fetched_at", "content_hash", "shingles", "numbers", "keys"])
+    data = _read(path, ["id", "cluster_id", "published_at", "fetched_at", "content_hash", "shingles", "numbers", "names",
+                        "keys"])
     for i in range(len(data["id"])):
         yield Features(id=data["id"][i], shingles=np.asarray(data["shingles"][i], dtype=np.uint32),
-                       numbers=data["numbers"][i], content_hash=data["content_hash"][i],
+                       numbers=data["numbers"][i], content_hash=data["content_hash"][i], names=data["names"][i],
                        published_at=data["published_at"][i], fetched_at=data["fetched_at"][i], history=True,
                        cluster_id=data["cluster_id"][i], keys=data["keys"][i])
 
@@ -111,11 +112,12 @@ class SkipWritten(beam.PTransform):
 SIGNATURE_SCHEMA = pa.schema([
     ("id", pa.string()), ("cluster_id", pa.string()), ("published_at", pa.timestamp("us", tz="UTC")),
     ("fetched_at", pa.timestamp("us", tz="UTC")), ("content_hash", pa.string()), ("shingles", pa.list_(pa.uint32())),
-    ("numbers", pa.list_(pa.string())), ("keys", pa.list_(pa.string())),
+    ("numbers", pa.list_(pa.string())), ("names", pa.list_(pa.string())), ("keys", pa.list_(pa.uint64())),
 ])
 
 
 def signature_row(f: Features) -> dict:
     return {"id": f.id, "cluster_id": f.cluster_id, "published_at": f.published_at, "fetched_at": f.fetched_at,
             "content_hash": f.content_hash, "shingles": f.shingles.tolist(), "numbers": list(f.numbers),
+            "names": list(f.names),
             "keys": list(f.keys)}

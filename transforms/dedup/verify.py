@@ -3,8 +3,9 @@
 Syndicated copies are trimmed, briefed, given a new intro or dateline, and copy-edited, so plain
 Jaccard misses most of them. The measure here is the containment of the shorter text's
 shingles in the longer one's. Two guards keep the hard negatives apart:
-- numbers: a "next edition" (a daily report, a casualty update) repeats yesterday's wording
-  with new figures, so the shorter text's numbers must mostly appear in the other;
+- facts: a "next edition" (a daily report, a casualty update) repeats yesterday's wording
+  with new figures and names, so the shorter text's numbers, and its names, must mostly
+  appear in the other;
 - size: two stories sharing one background paragraph have low containment, unless one of them
   is little more than that paragraph; texts too short to judge are compared exactly only.
 """
@@ -17,7 +18,9 @@ from transforms.dedup.minhash import Features
 MIN_CONTAINMENT = 0.60
 MIN_SHINGLES = 30  # below this, one shared sentence would decide
 MIN_NUMBER_OVERLAP = 0.60
-MIN_NUMBERS = 3
+MIN_NUMBERS = 1
+MIN_NAME_OVERLAP = 0.50
+MIN_NAMES = 2
 
 
 def containment(a: np.ndarray, b: np.ndarray) -> float:
@@ -27,9 +30,9 @@ def containment(a: np.ndarray, b: np.ndarray) -> float:
     return np.intersect1d(small, large, assume_unique=True).size / small.size
 
 
-def number_overlap(a: list, b: list) -> float | None:
-    """Share of the smaller number set found in the other; None when either has too few to judge."""
-    if len(a) < MIN_NUMBERS or len(b) < MIN_NUMBERS:
+def overlap(a: list, b: list, at_least: int) -> float | None:
+    """Share of the smaller set found in the other; None when either has too few to judge."""
+    if len(a) < at_least or len(b) < at_least:
         return None
     sa, sb = set(a), set(b)
     return len(sa & sb) / min(len(sa), len(sb))
@@ -42,5 +45,8 @@ def is_copy(a: Features, b: Features) -> bool:
         return False
     if containment(a.shingles, b.shingles) < MIN_CONTAINMENT:
         return False
-    overlap = number_overlap(a.numbers, b.numbers)
-    return overlap is None or overlap >= MIN_NUMBER_OVERLAP
+    numbers = overlap(a.numbers, b.numbers, MIN_NUMBERS)
+    if numbers is not None and numbers < MIN_NUMBER_OVERLAP:
+        return False
+    names = overlap(a.names, b.names, MIN_NAMES)
+    return names is None or names >= MIN_NAME_OVERLAP
