@@ -39,21 +39,28 @@ _BASE = 0x100000001B3  # odd, so it has an inverse modulo 2**64
 _BASE_INV = pow(_BASE, -1, 1 << 64)
 
 
-def _char_tables() -> tuple[np.ndarray, np.ndarray]:
-    """For the Basic Multilingual Plane: which code points are word characters, and their lower case."""
+def _char_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For the Basic Multilingual Plane: which code points are word characters, their lower case,
+    and which ones NFKC might change (compatibility forms, combining marks, conjoining jamo)."""
     is_word = np.zeros(0x10000, dtype=bool)
     lower = np.arange(0x10000, dtype=np.uint64)
+    nfkc = np.zeros(0x10000, dtype=bool)
+    nfkc[0x1100:0x1200] = nfkc[0xA960:0xA980] = nfkc[0xD7B0:0xD800] = True
     for cp in range(0x10000):
         ch = chr(cp)
+        if 0xD800 <= cp < 0xE000:
+            continue
+        if unicodedata.combining(ch) or unicodedata.normalize("NFKC", ch) != ch:
+            nfkc[cp] = True
         if ch.isalnum() or unicodedata.category(ch)[0] == "M":
             is_word[cp] = True
             low = ch.lower()
             if len(low) == 1:
                 lower[cp] = ord(low)
-    return is_word, lower
+    return is_word, lower, nfkc
 
 
-_IS_WORD, _LOWER = _char_tables()
+_IS_WORD, _LOWER, _MAY_CHANGE_UNDER_NFKC = _char_tables()
 _powers: list = [np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.uint64)]
 
 
@@ -77,16 +84,15 @@ def distinct(values: np.ndarray) -> np.ndarray:
     return ordered[keep]
 
 
-def _nfkc(text: str) -> str:
-    return text if text.isascii() or unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
-
-
 def word_hashes(text: str) -> np.ndarray:
     """64-bit hash of each word (lower-cased, NFKC) in text order."""
-    cp = np.frombuffer(_nfkc(text).encode("utf-32-le"), dtype=np.uint32)
+    cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     if cp.size == 0:
         return np.zeros(0, dtype=np.uint64)
     bmp = np.minimum(cp, 0xFFFF)
+    if _MAY_CHANGE_UNDER_NFKC[bmp].any() and not unicodedata.is_normalized("NFKC", text):
+        cp = np.frombuffer(unicodedata.normalize("NFKC", text).encode("utf-32-le"), dtype=np.uint32)
+        bmp = np.minimum(cp, 0xFFFF)
     astral = cp > 0xFFFF  # beyond the BMP (rare scripts, emoji): taken as word characters
     is_word = _IS_WORD[bmp] | astral
     chars = np.where(astral, cp.astype(np.uint64), _LOWER[bmp])
@@ -211,7 +217,8 @@ class Features:
         return int(self.shingles.size)
 
 
-def features(doc_id: str, text: str, content_hash: str, published_at=None, fetched_at=None) -> Features:
+def lsh(text: str, content_hash: str) -> tuple[np.ndarray, list[int]]:
+    """Signatures and bucketing: the shingle set and the LSH keys (exact, whole-text bands, lead bands)."""
     hashes = word_hashes(text)
     sequence = shingle_sequence(hashes)
     shingles = distinct(sequence)
@@ -220,5 +227,11 @@ def features(doc_id: str, text: str, content_hash: str, published_at=None, fetch
         keys += band_keys(signature(shingles), BANDS, ROWS, BAND)
         lead = distinct(sequence[: LEAD_WORDS - SHINGLE + 1])
         keys += band_keys(signature(lead, LEAD_PERM), LEAD_BANDS, LEAD_ROWS, LEAD)
+    return shingles, keys
+
+
+def features(doc_id: str, text: str, content_hash: str, published_at=None, fetched_at=None) -> Features:
+    """LSH keys plus what verification compares: numbers and names."""
+    shingles, keys = lsh(text, content_hash)
     return Features(doc_id, shingles, number_tokens(text), content_hash, name_tokens(text), published_at, fetched_at,
                     keys=keys)
