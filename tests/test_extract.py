@@ -53,3 +53,16 @@ def test_helpers():
     assert drop_title("Big News!\n\nBody.", "Big news") == "Body."
     assert drop_title("Other first.\n\nBody.", "Big news") == "Other first.\n\nBody."
     assert fragment_text("<div>one<br>two<script>x()</script></div>") == "one\n\ntwo"
+
+
+def test_site_names_are_cut_from_titles():
+    from transforms.extract import strip_site_suffix as strip
+    assert strip("Storm hits coast | The Citizen", "The Citizen", None) == "Storm hits coast"
+    assert strip("Solar lights boost businesses - Daily News", "Daily News", None) == "Solar lights boost businesses"
+    assert strip("Russia hits Kyiv - National | Globalnews.ca", None, "https://globalnews.ca/news/1") == \
+        "Russia hits Kyiv - National"
+    assert strip("南海トラフ、一時調査 巨大地震：中日新聞Web", "中日新聞Web", None) == "南海トラフ、一時調査 巨大地震"
+    # A separator inside the headline itself stays.
+    assert strip("Bericht: Aktivistin getötet - Irans Justiz dementiert", "n-tv", "https://www.n-tv.de/a") == \
+        "Bericht: Aktivistin getötet - Irans Justiz dementiert"
+    assert strip("Citizen | The Citizen", "The Citizen", None) == "Citizen | The Citizen"  # nothing would be left

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from urllib.parse import urlsplit
+
 import lxml.html
 import trafilatura
 from trafilatura.settings import use_config
@@ -53,6 +55,44 @@ def split_authors(value: str | None) -> list[str]:
     return [a.strip() for a in re.split(r";|\s+and\s+|\s*&\s*", value) if a.strip()]
 
 
+# Separators between a headline and the site or section appended to it in <title> or og:title.
+_TITLE_SEPARATOR = re.compile(r"\s+[|–—-]\s+|\s*[｜：|]\s*|\s+::\s+|\s+[·•»]\s+")
+_HOST_NOISE = {"www", "m", "amp", "news", "com", "co", "org", "net", "de", "uk", "fr", "jp", "ca", "za", "at", "ch",
+               "it", "es", "au", "in", "il", "kr", "tz", "web"}
+
+
+def _squash(value: str) -> str:
+    return "".join(ch for ch in value.casefold() if ch.isalnum())
+
+
+def _names_site(segment: str, site_name: str | None, url: str | None) -> bool:
+    seg = _squash(segment)
+    if not seg:
+        return True
+    site = _squash(site_name or "")
+    if len(site) >= 3 and (site in seg or seg in site):
+        return True
+    host = (urlsplit(url).hostname or "") if url else ""
+    labels = [label for label in host.split(".") if label not in _HOST_NOISE and len(label) >= 4]
+    return any(label in seg or seg in label for label in labels)
+
+
+def strip_site_suffix(title: str | None, site_name: str | None, url: str | None) -> str | None:
+    """'Storm hits coast | The Citizen' -> 'Storm hits coast': trailing segments naming the site go."""
+    if not title:
+        return title
+    title = " ".join(title.split())
+    while True:
+        cuts = list(_TITLE_SEPARATOR.finditer(title))
+        if not cuts:
+            return title
+        last = cuts[-1]
+        head, tail = title[:last.start()], title[last.end():]
+        if len(_squash(head)) < 8 or not _names_site(tail, site_name, url):
+            return title
+        title = head
+
+
 def drop_title(text: str, title: str | None) -> str:
     """Pages repeat their headline as the first block; it belongs in `title`, not in the text."""
     first, sep, rest = text.partition("\n\n")
@@ -96,7 +136,7 @@ def extract(doc: Document) -> Document:
             page = {"text": fragment_text(html)}
         else:
             page = extract_page(doc.content, url)
-        doc.title = page.get("title") or doc.title
+        doc.title = strip_site_suffix(page.get("title"), page.get("site_name"), url) or doc.title
         doc.text = drop_title(page["text"], doc.title)
         doc.authors = page.get("authors") or doc.authors
         doc.site_name = page.get("site_name") or doc.site_name
