@@ -83,7 +83,9 @@ class StageFn(beam.DoFn):
 
     def process(self, doc: Document):
         try:
-            out = self._fn(doc)
+            # Beam elements must not be changed in place (a runner may hand one object to several
+            # consumers): the stage works on its own copy.
+            out = self._fn(doc.replace(date_hints=dict(doc.date_hints)))
         except Exception as exc:  # noqa: BLE001 - every failure becomes a reject, the run goes on
             reason, detail = exception_reason(exc)
             counter(f"rejects.{self.stage}.{reason}").inc()
