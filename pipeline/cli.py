@@ -106,16 +106,15 @@ def beam_options(extra: list[str]) -> PipelineOptions:
     stray = [a for a in extra if not a.startswith("--")]
     if stray:
         raise UsageError(f"unexpected argument: {stray[0]}")
+    if not any(a.startswith("--default_sdk_harness_log_level") for a in extra):
+        # Worker processes (multi_processing, portable runners) log every channel they open at INFO.
+        extra = extra + ["--default_sdk_harness_log_level=WARNING"]
     options = PipelineOptions(extra)
     unknown = set(options.get_all_options(retain_unknown_options=True)) - set(options.get_all_options())
     if unknown:
         raise UsageError(f"unknown option: --{sorted(unknown)[0]}")
     if not options.view_as(StandardOptions).runner:
         options.view_as(StandardOptions).runner = DEFAULT_RUNNER
-    if not any(a.startswith("--default_sdk_harness_log_level") for a in extra):
-        # Worker processes (multi_processing, portable runners) log every channel they open at INFO.
-        options = PipelineOptions(extra + ["--default_sdk_harness_log_level=WARNING"],
-                                  runner=options.view_as(StandardOptions).runner)
     return options
 
 

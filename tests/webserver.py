@@ -130,11 +130,6 @@ def atom(items: list[tuple[str, str]], base: str = "") -> bytes:
             f"<title>Atom test</title><id>urn:x</id><updated>2025-05-07T08:00:00Z</updated>{entries}</feed>").encode()
 
 
-PARAS = ["The river authority opened a new flood barrier on Tuesday after three years of construction work.",
-         "Engineers said the barrier can hold back water two metres higher than the old wall it replaces.",
-         "Residents who were flooded twice in the last decade welcomed the news at a meeting on Tuesday evening."]
-
-
 _WORDS = ("people city council river school market water bridge train road worker family child doctor farmer "
           "week month year morning evening plan money price house street village station office court police "
           "storm rain summer winter report study team club game season music film book museum garden forest "

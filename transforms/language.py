@@ -23,6 +23,7 @@ MIXED_MIN_CONFIDENCE = 0.90
 _NOISE = re.compile(r"https?://\S+|www\.\S+|\S+\.(?:com|org|net)/\S*|[@#][\w.]+|\S*\d\S*", re.I)
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 _PARAGRAPH = re.compile(r"\n\s*\n")
+_LINE = re.compile(r"\n")
 _LOCK = threading.Lock()
 _factory = None
 
@@ -71,7 +72,7 @@ def detect(text: str) -> tuple[str, float]:
 
 def paragraphs(text: str) -> list[tuple[int, int]]:
     """(start, end) spans of paragraphs covering the text; single newlines split when there are no blank lines."""
-    splitter = _PARAGRAPH if _PARAGRAPH.search(text) else re.compile(r"\n")
+    splitter = _PARAGRAPH if _PARAGRAPH.search(text) else _LINE
     spans, start = [], 0
     for m in splitter.finditer(text):
         spans.append((start, m.start()))

@@ -104,9 +104,9 @@ def _checked_connection(base, allow_private: bool):
 def make_pool(cfg: FetchConfig) -> urllib3.PoolManager:
     """A connection pool whose every new connection is checked against the address policy."""
     pool = urllib3.PoolManager(num_pools=64, maxsize=max(2, cfg.threads), retries=False)
+    pool.pool_classes_by_scheme = dict(pool.pool_classes_by_scheme)  # this pool's own, not urllib3's shared map
     for scheme, pool_cls, conn_cls in (("http", HTTPConnectionPool, HTTPConnection),
                                        ("https", HTTPSConnectionPool, HTTPSConnection)):
-        pool.pool_classes_by_scheme = dict(pool.pool_classes_by_scheme)
         pool.pool_classes_by_scheme[scheme] = type(f"Checked{pool_cls.__name__}", (pool_cls,), {
             "ConnectionCls": _checked_connection(conn_cls, cfg.allow_private)})
     return pool

@@ -40,7 +40,7 @@ def parse_feed_list(text: str) -> list[str]:
         return [html.unescape(u).strip() for u in _OPML_URL.findall(text)]
     urls = []
     for line in text.splitlines():
-        line = line.split("#", 1)[0].strip() if not line.lstrip().startswith("#") else ""
+        line = line.split("#", 1)[0].strip()
         if line:
             urls.append(line.split()[0])
     return urls

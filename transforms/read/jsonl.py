@@ -15,7 +15,7 @@ from transforms.stage import Rejected, make_reject
 
 def _authors(value) -> list[str]:
     if isinstance(value, str):
-        value = [a for a in value.replace(" and ", ";").split(";")]
+        value = value.replace(" and ", ";").split(";")
     if not isinstance(value, list):
         return []
     names = [(a.get("name") if isinstance(a, dict) else a) for a in value]
