@@ -39,3 +39,94 @@ def test_names_credits_and_short_lines_do_not_make_a_document_mixed():
                         "Fußball-Bundesliga", EN])
     result = analyze(text)
     assert not result["is_mixed"] and result["languages"] == [{"lang": "en", "share": 1.0}]
+
+
+def test_ngrams_are_langdetects_own():
+    """The vectorised extraction finds exactly the known n-grams langdetect's NGram finds."""
+    from collections import Counter
+
+    from langdetect import detector_factory
+    from langdetect.utils.ngram import NGram
+
+    from transforms.language_model import model
+
+    text = "Der Präsident sagte: NATO und EU-Staaten helfen, der NATOs Plan. Ça va? PCの東京の天気は晴れ。"
+    detector_factory.init_factory()
+    known = detector_factory._factory.word_lang_prob_map
+    expected, ngram = Counter(), NGram()
+    for ch in " ".join(text.split()):
+        ngram.add_char(ch)
+        if ngram.capitalword:
+            continue
+        for n in (1, 2, 3):
+            w = ngram.get(n)
+            if w and w in known:
+                expected[w] += 1
+    m = model()
+    _, rows, _ = m.rows(m.code_points(text))
+    words = {i: w for w, i in ((w, int(m.lookup(_key(w))[0])) for w in known) if i >= 0}
+    got = Counter(words[int(r)] for r in rows)
+    # langdetect never closes the last word with a space; the vectorised pass does.
+    assert got - expected == Counter({"あ。 ": 1, "。 ": 1})  # 'れ' is normalised to 'あ', as in the profiles
+    assert expected - got == Counter()
+
+
+def _key(word):
+    import numpy as np
+
+    from transforms.language_model import _pack
+    codes = np.array([[ord(c) for c in word] + [0] * (3 - len(word))], dtype=np.int64)
+    return _pack(codes[:, :len(word)], len(word))
+
+
+def test_scripts_settle_cjk_languages():
+    assert detect("人人有權享受平等保護，以免受違反本宣言的任何歧視行為")[0] == "zh"  # Korean's Hanja do not win
+    assert detect("대통령은 월요일 국회에서 예산안을 발표했다")[0] == "ko"
+    assert detect("ところがKindle for PCをインストールすると")[0] == "ja"  # Latin brand names inside Japanese
+
+
+def test_close_languages_and_capitals():
+    assert detect("Кожна людина має право на освіту і вільний розвиток")[0] == "uk"
+    assert detect("Каждый человек имеет право на образование и свободу")[0] == "ru"
+    assert detect("Všichni lidé rodí se svobodní a sobě rovní")[0] == "cs"
+    assert detect("Všetci ľudia sa rodia slobodní a rovní")[0] == "sk"
+    assert detect("El gobierno no ha dicho nada todavía sobre el acuerdo")[0] == "es"
+    assert detect("O governo ainda não disse nada sobre o acordo")[0] == "pt"
+    assert detect("De regering heeft nog niets gezegd over het akkoord")[0] == "nl"
+    assert detect("Die regering het nog niks oor die ooreenkoms gesê nie")[0] == "af"
+    assert detect("L'ASSEMBLEA GENERALE DELLE NAZIONI UNITE")[0] == "it"  # a headline in capitals
+
+
+def test_short_foreign_paragraph_is_found():
+    for foreign, lang in (("Isso é um absurdo total, disse ele.", "pt"),
+                          ("Das Grundgesetz gestehe Meinungsfreiheit zu.", "de"),
+                          ("Мы не собираемся уходить отсюда.", "ru")):
+        text = EN + "\n\n" + foreign + "\n\n" + EN
+        result = analyze(text)
+        assert result["is_mixed"], foreign
+        seg = [s for s in result["segments"] if s["lang"] == lang]
+        assert len(seg) == 1 and text[seg[0]["start"]:seg[0]["end"]].strip() == foreign
+
+
+def test_credits_tables_and_titles_are_not_foreign_content():
+    lines = ["Photo: Pieter van den Berg/dpa", "(Reporting by Anne-Sophie Mutter; Editing by Jürgen Klopp)",
+             "1. Olympique de Marseille 30 24 3 3 78:22 75\n2. Atlético de Madrid 30 21 5 4 66:30 68",
+             "\u201cCien años de soledad\u201d", "Source: Hans-Joachim Müller, Reggio Emilia", "Fußball-Bundesliga",
+             "AS - www.autoracing.com.br", "Watch: Wir sind die Neuen | Hans-Joachim Müller"]
+    for line in lines:
+        result = analyze(EN + "\n\n" + line + "\n\n" + EN)
+        assert not result["is_mixed"], line
+
+
+def test_offsets_hold_with_characters_outside_the_basic_plane():
+    text = "🎉🎉 " + EN + "\n\n" + PT + " 🇧🇷\n\n" + EN
+    result = analyze(text)
+    pt = [s for s in result["segments"] if s["lang"] == "pt"]
+    assert len(pt) == 1 and PT in text[pt[0]["start"]:pt[0]["end"]]
+    assert result["segments"][-1]["end"] == len(text)
+
+
+def test_short_text_without_letters_or_empty():
+    assert analyze("") == {"language": "und", "confidence": 0.0, "languages": [], "segments": [], "is_mixed": False}
+    result = analyze("2024-01-03 12:00")
+    assert result["language"] == "und" and result["segments"] == [{"start": 0, "end": 16, "lang": "und"}]

@@ -75,11 +75,14 @@ class StageFn(beam.DoFn):
 
     stage = "stage"
 
-    def __init__(self, fn):
+    def __init__(self, fn, warm_up=None):
         self._fn = fn
+        self._warm_up = warm_up
 
     def setup(self):
         self._done = counter(f"{self.stage}.ok")
+        if self._warm_up is not None:
+            self._warm_up()  # heavy per-process state (models, tables) is built here, never pickled
 
     def process(self, doc: Document):
         try:
@@ -102,11 +105,13 @@ class StageTransform(beam.PTransform):
     """
 
     stage = "stage"
+    warm_up = None  # optional callable run once per worker in DoFn.setup
 
     def fn(self):
         raise NotImplementedError
 
     def expand(self, docs):
         fn_cls = type(f"{self.stage.title()}Fn", (StageFn,), {"stage": self.stage})
-        out = docs | f"{self.stage}" >> beam.ParDo(fn_cls(self.fn())).with_outputs(REJECTS, main="main")
+        warm_up = type(self).warm_up
+        out = docs | f"{self.stage}" >> beam.ParDo(fn_cls(self.fn(), warm_up)).with_outputs(REJECTS, main="main")
         return {"main": out.main, REJECTS: out[REJECTS]}

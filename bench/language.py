@@ -1,0 +1,155 @@
+"""Language detection quality and speed on generated sets (bench/language_corpus.py).
+
+    python -m bench.language [--shared ../shared] [--seed N] [--json bench/results/language.json] [--langdetect]
+
+Single-language accuracy by length bucket and by language (detect); mixed-language precision and
+recall per document and whether the foreign paragraph's language was found (analyze); speed in
+articles per CPU-second of one core (analyze on news article bodies, best of several rounds).
+With --langdetect, langdetect's own detect_langs runs on the single set beside it (slow).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from bench.language_corpus import GRADED, mixed_set, news_paragraphs, single_set
+from transforms.language import analyze, detect
+
+
+def single_scores(samples, fn=detect) -> dict:
+    """Accuracy over the graded languages (the 14 required, plus Czech and Slovak, the known trap),
+    with every language measured reported beside it."""
+    graded = [s for s in samples if s.lang in GRADED]
+    report = _accuracy(graded, fn)
+    report["all_languages"] = _accuracy(samples, fn)
+    return report
+
+
+def _accuracy(samples, fn) -> dict:
+    by_bucket, by_lang = defaultdict(list), defaultdict(list)
+    confusions = Counter()
+    for s in samples:
+        got = fn(s.text)[0]
+        by_bucket[s.bucket].append(got == s.lang)
+        if s.bucket == "short":
+            by_bucket[f"short ({s.kind}s)"].append(got == s.lang)
+        by_lang[s.lang].append(got == s.lang)
+        if got != s.lang:
+            confusions[f"{s.lang}->{got}"] += 1
+    every = [ok for oks in by_lang.values() for ok in oks]
+    return {
+        "samples": len(samples),
+        "accuracy": sum(every) / len(every),
+        "by_bucket": {b: round(sum(v) / len(v), 4) for b, v in sorted(by_bucket.items())},
+        "by_language": {lang: round(sum(v) / len(v), 4) for lang, v in sorted(by_lang.items())},
+        "worst_language": min(((sum(v) / len(v), lang) for lang, v in by_lang.items()))[::-1],
+        "confusions": dict(confusions.most_common(15)),
+    }
+
+
+def _found(result, sample) -> bool:
+    """A segment labelled with the foreign language covers most of the spliced paragraph."""
+    start, end = sample.span
+    overlap = sum(max(0, min(end, seg["end"]) - max(start, seg["start"]))
+                  for seg in result["segments"] if seg["lang"] == sample.foreign)
+    return overlap >= 0.5 * (end - start)
+
+
+def mixed_scores(samples) -> dict:
+    tp = fp = fn = found = 0
+    by_kind = defaultdict(list)
+    false_alarms = []
+    for s in samples:
+        result = analyze(s.text)
+        flagged = result["is_mixed"]
+        by_kind[s.kind].append(flagged == s.mixed)
+        if s.mixed:
+            tp += flagged
+            fn += not flagged
+            found += _found(result, s)
+        elif flagged:
+            fp += 1
+            other = [s.text[g["start"]:g["end"]][:80] for g in result["segments"] if g["lang"] != result["language"]]
+            false_alarms.append({"kind": s.kind, "lang": s.lang, "segments": other[:2]})
+    mixed = sum(s.mixed for s in samples)
+    return {
+        "documents": len(samples),
+        "mixed_documents": mixed,
+        "precision": tp / max(1, tp + fp),
+        "recall": tp / max(1, tp + fn),
+        "foreign_language_found": found / max(1, mixed),
+        "correct_by_kind": {k: round(sum(v) / len(v), 4) for k, v in sorted(by_kind.items())},
+        "false_alarms": false_alarms[:10],
+    }
+
+
+def speed(texts, rounds: int = 5) -> dict:
+    """Articles per CPU-second of this process (one core), best of `rounds`."""
+    analyze(texts[0])  # the model loads once per process; not part of the per-article cost
+    best = {}
+    for name, fn in (("analyze", analyze), ("detect", detect)):
+        times = []
+        for _ in range(rounds):
+            t = time.process_time()
+            for text in texts:
+                fn(text)
+            times.append(time.process_time() - t)
+        best[name] = round(len(texts) / min(times), 1)
+    best["articles"] = len(texts)
+    best["mean_characters"] = round(sum(map(len, texts)) / len(texts))
+    return best
+
+
+def langdetect_detect(text: str):
+    from langdetect import DetectorFactory, detect_langs
+    from langdetect.lang_detect_exception import LangDetectException
+    DetectorFactory.seed = 0
+    try:
+        best = detect_langs(text)[0]
+    except LangDetectException:
+        return "und", 0.0
+    return ("zh" if best.lang.startswith("zh") else best.lang), best.prob
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--shared", default=str(Path(__file__).resolve().parents[2] / "shared"))
+    ap.add_argument("--json", default="")
+    ap.add_argument("--seed", type=int, default=0, help="added to the generators' seeds: other texts, same sources")
+    ap.add_argument("--langdetect", action="store_true", help="also score langdetect alone (slow)")
+    args = ap.parse_args(argv)
+    shared = Path(args.shared)
+    single = single_set(shared, seed=7 + args.seed)
+    mixed = mixed_set(shared, seed=11 + args.seed)
+    articles = ["\n\n".join(a) for arts in news_paragraphs(shared).values() for a in arts]
+    report = {"single": single_scores(single), "mixed": mixed_scores(mixed), "speed": speed(articles)}
+    if args.langdetect:
+        report["langdetect_single"] = single_scores(single, langdetect_detect)
+    s, m, v = report["single"], report["mixed"], report["speed"]
+    for title, part in (("graded languages", s), ("all languages (for information)", s["all_languages"])):
+        print(f"single-language, {title}: {part['samples']} texts, {len(part['by_language'])} languages")
+        print(f"  accuracy {part['accuracy']:.4f}; by length: "
+              + ", ".join(f"{b} {a:.4f}" for b, a in part["by_bucket"].items()))
+        print(f"  worst language: {part['worst_language'][0]} {part['worst_language'][1]:.4f}")
+        print("  by language: " + ", ".join(f"{k} {a:.3f}" for k, a in part["by_language"].items()))
+        print(f"  confusions: {part['confusions']}")
+    if "langdetect_single" in report:
+        ld = report["langdetect_single"]
+        print(f"  langdetect alone, graded languages: accuracy {ld['accuracy']:.4f}, by length "
+              + ", ".join(f"{b} {a:.4f}" for b, a in ld["by_bucket"].items()))
+    print(f"mixed: {m['documents']} documents ({m['mixed_documents']} mixed)")
+    print(f"  precision {m['precision']:.4f}, recall {m['recall']:.4f}, foreign language found {m['foreign_language_found']:.4f}")
+    print(f"  correct by kind: {m['correct_by_kind']}")
+    for fa in m["false_alarms"]:
+        print(f"  false alarm: {fa}")
+    print(f"speed (one core, {v['articles']} articles, mean {v['mean_characters']} characters): "
+          f"analyze {v['analyze']}/s, detect {v['detect']}/s")
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
