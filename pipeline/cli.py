@@ -2,6 +2,8 @@
 
     news-ingest run [--input PATH ...] [--feeds FILE_OR_URL ...] [--urls FILE_OR_URL ...]
                     [--output DIR] [fetch options ...] [Beam pipeline options ...]
+    news-ingest run --streaming --feeds FILE_OR_URL ... [--poll-interval S] [--window S]
+                    [--stop-after S] [--output DIR] [...]
 
 Flags of our own are parsed here; the rest goes to Beam's PipelineOptions. A user's mistake
 (bad flag, missing path, unwritable output) is one line on stderr and exit code 2.
@@ -14,6 +16,7 @@ import os
 import sys
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import apache_beam as beam
@@ -21,6 +24,7 @@ from apache_beam.options.pipeline_options import PipelineOptions, StandardOption
 
 from pipeline import summary
 from pipeline.graph import IngestConfig, build
+from pipeline.streaming import LOCAL_RUNNERS, StopFlag, StreamConfig, build_stream, run_local
 from transforms.fetch.client import DEFAULT_USER_AGENT, FetchConfig
 from transforms.fetch.feeds import expand_url_args
 from transforms.read import UsageError, expand_inputs
@@ -99,6 +103,17 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--max-rows-per-file", type=int, default=MAX_ROWS_PER_FILE, metavar="N",
                      help=f"rows per Parquet file at most (default {MAX_ROWS_PER_FILE})")
     run.add_argument("-q", "--quiet", action="store_true", help="print only the summary (no progress lines)")
+    stream = run.add_argument_group("continuous run")
+    stream.add_argument("--streaming", action="store_true",
+                        help="poll the feeds until stopped (SIGINT or SIGTERM end it after the current window)")
+    stream.add_argument("--poll-interval", type=_positive, default=60.0, metavar="SECONDS",
+                        help="seconds between two polls of each feed (default 60)")
+    stream.add_argument("--window", type=_positive, default=60.0, metavar="SECONDS",
+                        help="seconds of output per set of files (default 60)")
+    stream.add_argument("--stop-after", type=_positive, default=None, metavar="SECONDS",
+                        help="end the run after this many seconds (default: run until stopped)")
+    stream.add_argument("--remember-days", type=_positive, default=7.0, metavar="DAYS",
+                        help="how long seen URLs and stories are remembered (default 7)")
     return top
 
 
@@ -138,6 +153,7 @@ def run(argv: list[str]) -> int:
     feeds, local_feeds = expand_url_args(args.feeds, "feed")
     urls, _ = expand_url_args(args.urls, "URL")
     inputs = args.input + local_feeds
+    check_streaming(args, feeds, inputs, urls)
     if args.feeds and not feeds and not local_feeds:
         raise UsageError("no feed URLs found in: " + " ".join(args.feeds))
     for name in ("max_bytes", "max_redirects", "max_attempts", "fetch_threads"):
@@ -165,13 +181,54 @@ def run(argv: list[str]) -> int:
         print(f"{PROG}: reading {', '.join(sources)} into {output} with {options.view_as(StandardOptions).runner}",
               file=sys.stderr)
     started = time.monotonic()
-    p = beam.Pipeline(options=options)
-    build(p, cfg)
-    result = p.run()
-    result.wait_until_finish()
+    if args.streaming:
+        counts = run_streaming(args, cfg, options)
+    else:
+        p = beam.Pipeline(options=options)
+        build(p, cfg)
+        result = p.run()
+        result.wait_until_finish()
+        counts = summary.counters(result)
     elapsed = time.monotonic() - started
-    print(summary.summarize(summary.counters(result), elapsed, output))
+    print(summary.summarize(counts, elapsed, output))
     return 0
+
+
+def check_streaming(args, feeds: list[str], inputs: list[str], urls: list[str]) -> None:
+    if not args.streaming:
+        for flag in ("poll_interval", "window", "stop_after", "remember_days"):
+            if getattr(args, flag) != parser_defaults()[flag]:
+                raise UsageError(f"--{flag.replace('_', '-')} needs --streaming")
+        return
+    if not feeds:
+        raise UsageError("--streaming needs --feeds with feed URLs to poll")
+    if inputs or urls:
+        raise UsageError("--streaming polls feed URLs only: run files and --urls as a batch")
+    if args.window < args.poll_interval:
+        raise UsageError("--window must be at least --poll-interval")
+
+
+def parser_defaults() -> dict:
+    return vars(parser().parse_args(["run"]))
+
+
+def run_streaming(args, cfg: IngestConfig, options: PipelineOptions) -> dict:
+    """Locally, one pipeline run per window; on Flink or Dataflow one unbounded pipeline."""
+    scfg = StreamConfig(poll_interval=args.poll_interval, window=args.window,
+                        seen_ttl=timedelta(days=args.remember_days), dedup_ttl=timedelta(days=args.remember_days))
+    runner = str(options.view_as(StandardOptions).runner)
+    stop = StopFlag()
+    if runner.rsplit(".", 1)[-1] in LOCAL_RUNNERS:
+        stop.install()
+        return run_local(lambda: beam.Pipeline(options=options), cfg, scfg, args.stop_after, stop, args.quiet)
+    options.view_as(StandardOptions).streaming = True
+    now = time.time()
+    p = beam.Pipeline(options=options)
+    build_stream(p, cfg, scfg, now, now + args.stop_after if args.stop_after else None)
+    result = p.run()
+    if args.stop_after or not getattr(result, "has_job", True):
+        result.wait_until_finish()
+    return summary.counters(result) if hasattr(result, "metrics") else {}
 
 
 def main(argv: list[str] | None = None) -> int:

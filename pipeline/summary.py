@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime, timezone
 
 from apache_beam.metrics.metric import MetricsFilter
 
@@ -24,6 +25,7 @@ def summarize(c: dict[str, int], elapsed: float, output: str) -> str:
     rejects = c.get("write.rejects.rows", 0)
     skipped = c.get("dedup.skipped_existing", 0)
     balance = "ok" if read == articles + duplicates + rejects + skipped else "MISMATCH"
+    polls, seen = c.get("stream.polls", 0), c.get("stream.seen_before", 0)
     rate = read / elapsed if elapsed > 0 else 0.0
     lines = [
         f"output: {output}",
@@ -35,6 +37,8 @@ def summarize(c: dict[str, int], elapsed: float, output: str) -> str:
     ]
     if skipped:
         lines.append(f"already in output (skipped): {skipped}")
+    if polls:
+        lines.append(f"polls: {polls}; entries seen again and not fetched: {seen}")
     lines.append(f"balance: read = articles + duplicates + rejects + skipped: {balance}")
     by_reason = sorted((k[len("rejects."):], v) for k, v in c.items() if k.startswith("rejects."))
     for key, value in by_reason:
@@ -49,3 +53,12 @@ def summarize(c: dict[str, int], elapsed: float, output: str) -> str:
             lines.append(f"{title}: {shown}{more}")
     lines.append(f"elapsed: {elapsed:.1f} s, {rate:.1f} documents/s")
     return "\n".join(lines)
+
+
+def window_line(start: float, end: float, c: dict[str, int]) -> str:
+    """One line per window of a continuous run."""
+    fmt = lambda t: datetime.fromtimestamp(t, timezone.utc).strftime("%H:%M:%S")  # noqa: E731
+    return (f"news-ingest: window {fmt(start)}-{fmt(end)} UTC: polls {c.get('stream.polls', 0)}, "
+            f"new entries {c.get('read.records', 0)}, articles {c.get('write.articles.rows', 0)}, "
+            f"duplicates {c.get('write.duplicates.rows', 0)}, rejects {c.get('write.rejects.rows', 0)}, "
+            f"files {c.get('write.files', 0)}")

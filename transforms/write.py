@@ -2,7 +2,8 @@
 
 In: a dict of PCollections by table name ('articles', 'duplicates', 'rejects', optionally
 'signatures'). Out: PCollection of the paths written. Layout:
-OUTPUT/<table>/date=YYYY-MM-DD/part-<hash>.parquet, and signatures (state for later runs)
+OUTPUT/<table>/date=YYYY-MM-DD/part-<hash>.parquet (in a stream, part-<window start>-<hash>.parquet,
+one set per window), and signatures (state for later runs)
 under OUTPUT/_state/signatures/date=<run date>/.
 
 Rows are grouped by (table, date) and sorted by id, so the same rows always make the same
@@ -21,6 +22,7 @@ import apache_beam as beam
 import pyarrow as pa
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
+from apache_beam.transforms.window import IntervalWindow
 
 from schemas import PARTITION_KEY, article_row, file_schema, reject_row
 from transforms.dedup.history import SIGNATURE_SCHEMA, SIGNATURES_DIR, signature_row
@@ -49,13 +51,23 @@ def tables(run_date: str = "") -> dict[str, Table]:
     }
 
 
-def file_name(ids: list[str]) -> str:
-    return "part-" + hashlib.sha256("\n".join(ids).encode()).hexdigest()[:20] + ".parquet"
+def file_name(ids: list[str], window_start: str = "") -> str:
+    """part-<hash of ids>.parquet; in a stream, part-<window start>-<hash>.parquet, so that no
+    window's file can replace another's and a listing sorts by time."""
+    prefix = f"part-{window_start}-" if window_start else "part-"
+    return prefix + hashlib.sha256("\n".join(ids).encode()).hexdigest()[:20] + ".parquet"
 
 
-def write_table_file(directory: str, schema: pa.Schema, rows: list[dict]) -> str:
+def window_label(window) -> str:
+    """'' for the global window (batch); the window's start as YYYYMMDDTHHMMSSZ otherwise."""
+    if not isinstance(window, IntervalWindow):
+        return ""
+    return window.start.to_utc_datetime().strftime("%Y%m%dT%H%M%SZ")
+
+
+def write_table_file(directory: str, schema: pa.Schema, rows: list[dict], window_start: str = "") -> str:
     """Writes rows (already sorted) to one file in `directory`; returns its final path."""
-    name = file_name([r["id"] for r in rows])
+    name = file_name([r["id"] for r in rows], window_start)
     final = f"{directory}/{name}"
     temp = f"{directory}/.{name}.{uuid.uuid4().hex}.inprogress"
     data = pa.Table.from_pylist([{k: r[k] for k in schema.names} for r in rows], schema=schema)
@@ -78,14 +90,15 @@ class _WriteGroupFn(beam.DoFn):
     def setup(self):
         self._tables = tables(self._run_date)
 
-    def process(self, item):
+    def process(self, item, window=beam.DoFn.WindowParam):
         (name, date), records = item
+        label = window_label(window)
         table = self._tables[name]
         rows = sorted((table.row(r) for r in records), key=lambda r: (r["id"], r.get("url") or ""))
         directory = f"{self._output}/{table.folder}/{PARTITION_KEY}={date}"
         for start in range(0, len(rows), self._max_rows):
             chunk = rows[start:start + self._max_rows]
-            yield write_table_file(directory, table.schema, chunk)
+            yield write_table_file(directory, table.schema, chunk, label)
             counter(f"write.{name}.rows").inc(len(chunk))
             counter("write.files").inc()
         if name == "articles":

@@ -15,6 +15,7 @@ No global state: work and memory are spread by key, as a runner like Flink or Da
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any, Tuple
 
 import apache_beam as beam
 from apache_beam.coders import PickleCoder
@@ -110,9 +111,10 @@ class StreamingDeduplicate(beam.PTransform):
     def expand(self, docs):
         answers = (docs
                    | "ToKeys" >> beam.FlatMap(_fan_out)
-                   | "Buckets" >> beam.ParDo(_BucketFn(self._ttl)))
+                   | "Buckets" >> beam.ParDo(_BucketFn(self._ttl)).with_input_types(Tuple[int, Any]))
         own = docs | "ById" >> beam.Map(lambda d: (d.id, ("doc", d)))
         out = ((answers, own) | "Meet" >> beam.Flatten()
-               | "Decide" >> beam.ParDo(_DecideFn()).with_outputs(DUPLICATES, main="articles"))
+               | "Decide" >> beam.ParDo(_DecideFn()).with_input_types(Tuple[str, Any])
+               .with_outputs(DUPLICATES, main="articles"))
         return {"articles": out.articles, DUPLICATES: out[DUPLICATES]}
 

@@ -109,8 +109,14 @@ class _FetchFeedFn(HostFetchFn):
     def process(self, element, state, window=beam.DoFn.WindowParam, timestamp=beam.DoFn.TimestampParam):
         yield from self._submit(element, state, window, timestamp)
 
+    def setup(self):
+        super().setup()
+        # A long-running (streaming) worker polls the same feeds again: it keeps the validators
+        # it got itself, which are newer than the state the run started from.
+        self._validators: dict[str, dict] = {}
+
     def fetch(self, feed_url, state):
-        validators = state.get(feed_url)
+        validators = self._validators.get(feed_url) or state.get(feed_url)
         yield Count("fetch.feeds")
         try:
             if self.robots and (why := self.robots.check(feed_url)):
@@ -131,6 +137,7 @@ class _FetchFeedFn(HostFetchFn):
             return
         new = {"etag": resp.header("etag") or None, "last_modified": resp.header("last-modified") or None}
         if new["etag"] or new["last_modified"]:
+            self._validators[feed_url] = new
             yield pvalue.TaggedOutput(STATE, (feed_url, new))
         yield Count("fetch.feed_entries", len(entries))
         yield from entries
@@ -153,20 +160,31 @@ class FetchFeeds(beam.PTransform):
 
 
 class _FirstEntryFn(beam.DoFn):
+    def __init__(self, count_read: bool):
+        self._count_read = count_read
+
     def process(self, item):
         _, entries = item
         entries = sorted(entries, key=lambda d: (d.input, d.record_number or 0))
         if len(entries) > 1:
             counter("fetch.entries_merged").inc(len(entries) - 1)
-        counter("read.records").inc()
+        if self._count_read:
+            counter("read.records").inc()
         yield entries[0]
 
 
 class MergeEntries(beam.PTransform):
-    """Entry Documents -> one per article id: the same article in two feeds is fetched once."""
+    """Entry Documents -> one per article id: the same article in two feeds is fetched once.
+
+    `count_read`: count each merged entry as a record read (batch); a stream counts first
+    sightings instead (transforms/fetch/seen.py)."""
+
+    def __init__(self, count_read: bool = True):
+        super().__init__()
+        self._count_read = count_read
 
     def expand(self, entries):
         return (entries
                 | "ById" >> beam.Map(lambda d: (d.id, d))
                 | "GroupById" >> beam.GroupByKey()
-                | "First" >> beam.ParDo(_FirstEntryFn()))
+                | "First" >> beam.ParDo(_FirstEntryFn(self._count_read)))

@@ -67,6 +67,10 @@ class SaveState(beam.PTransform):
         self._written = written
 
     def expand(self, updates):
+        # Grouped under one key rather than combined globally, so that it works per window in a
+        # stream as well as once in a batch.
         return (updates
-                | "Collect" >> beam.combiners.ToDict()
+                | "OneKey" >> beam.Map(lambda kv: (None, kv))
+                | "Collect" >> beam.GroupByKey()
+                | "ToDict" >> beam.MapTuple(lambda _, kvs: dict(kvs))
                 | "Save" >> beam.ParDo(_SaveFn(self._path), beam.pvalue.AsList(self._written)))
