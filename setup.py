@@ -33,6 +33,10 @@ setup(
     ],
     extras_require={
         "test": ["pytest>=8", "duckdb>=1.1", "polars>=1.0"],
+        # Dataflow (gs:// paths, DataflowRunner); one test builds the Dataflow job graph offline with it.
+        "dataflow": ["apache-beam[gcp]>=2.77.0,<3"],
+        # s3:// paths, for Flink deployments that keep their output in S3.
+        "aws": ["apache-beam[aws]>=2.77.0,<3"],
     },
     entry_points={"console_scripts": ["news-ingest=pipeline.cli:main"]},
 )

@@ -20,7 +20,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import apache_beam as beam
-from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions, TestOptions
 
 from pipeline import summary
 from pipeline.graph import IngestConfig, build
@@ -103,6 +103,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--max-rows-per-file", type=int, default=MAX_ROWS_PER_FILE, metavar="N",
                      help=f"rows per Parquet file at most (default {MAX_ROWS_PER_FILE})")
     run.add_argument("-q", "--quiet", action="store_true", help="print only the summary (no progress lines)")
+    run.add_argument("--detach", action="store_true",
+                     help="submit the job and return without waiting for it (Dataflow, Flex Templates, Flink)")
     stream = run.add_argument_group("continuous run")
     stream.add_argument("--streaming", action="store_true",
                         help="poll the feeds until stopped (SIGINT or SIGTERM end it after the current window)")
@@ -114,7 +116,13 @@ def parser() -> argparse.ArgumentParser:
                         help="end the run after this many seconds (default: run until stopped)")
     stream.add_argument("--remember-days", type=_positive, default=7.0, metavar="DAYS",
                         help="how long seen URLs and stories are remembered (default 7)")
+    top.set_defaults(run_parser=run)
     return top
+
+
+def run_flags() -> set[str]:
+    """The destinations of `news-ingest run`'s own flags (for the Flex Template and its test)."""
+    return {a.dest for a in parser().get_default("run_parser")._actions if a.dest != "help"}
 
 
 def beam_options(extra: list[str]) -> PipelineOptions:
@@ -183,15 +191,37 @@ def run(argv: list[str]) -> int:
     started = time.monotonic()
     if args.streaming:
         counts = run_streaming(args, cfg, options)
+        if counts is None:
+            return 0  # submitted to a service, or a dry run: there is nothing to sum up here
     else:
         p = beam.Pipeline(options=options)
         build(p, cfg)
         result = p.run()
+        if dry_run(options):
+            return 0
+        if args.detach:
+            return submitted(result, options)
         result.wait_until_finish()
         counts = summary.counters(result)
     elapsed = time.monotonic() - started
     print(summary.summarize(counts, elapsed, output))
     return 0
+
+
+def submitted(result, options: PipelineOptions) -> int:
+    job = getattr(result, "job_id", lambda: None)()
+    runner = options.view_as(StandardOptions).runner
+    print(f"{PROG}: submitted the job to {runner}" + (f" as {job}" if job else ""), file=sys.stderr)
+    return 0
+
+
+def dry_run(options: PipelineOptions) -> bool:
+    """With --dry_run (Dataflow), the job graph is built and checked but not submitted."""
+    if not options.view_as(TestOptions).dry_run:
+        return False
+    runner = options.view_as(StandardOptions).runner
+    print(f"{PROG}: dry run: the {runner} job graph was built and not submitted", file=sys.stderr)
+    return True
 
 
 def check_streaming(args, feeds: list[str], inputs: list[str], urls: list[str]) -> None:
@@ -226,9 +256,13 @@ def run_streaming(args, cfg: IngestConfig, options: PipelineOptions) -> dict:
     p = beam.Pipeline(options=options)
     build_stream(p, cfg, scfg, now, now + args.stop_after if args.stop_after else None)
     result = p.run()
-    if args.stop_after or not getattr(result, "has_job", True):
-        result.wait_until_finish()
-    return summary.counters(result) if hasattr(result, "metrics") else {}
+    if dry_run(options):
+        return None
+    if not args.stop_after or args.detach:
+        submitted(result, options)
+        return None
+    result.wait_until_finish()
+    return summary.counters(result)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -63,3 +63,28 @@ def other_site():
         pytest.skip("127.0.0.2 is not available on this machine")
     yield s
     s.close()
+
+
+@pytest.fixture
+def worker_pool():
+    """Beam's Python worker pool on a free port, as Flink's task managers run it (EXTERNAL environment)."""
+    import socket
+    import time
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    # The pool starts workers with `python` from PATH: it must be this environment's.
+    env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
+    pool = subprocess.Popen([sys.executable, "-m", "apache_beam.runners.worker.worker_pool_main",
+                             f"--service_port={port}"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.2)
+        yield port
+    finally:
+        pool.terminate()
+        pool.wait(timeout=10)

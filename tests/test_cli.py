@@ -124,35 +124,12 @@ def test_usage_errors_are_one_line_and_exit_2(args, message):
     assert len(lines) == 1 and lines[0].startswith("news-ingest: error: ") and message in lines[0], result.stderr
 
 
-def test_portable_runner_with_an_external_worker_pool_gives_the_same_output(samples_run, tmp_path):
+def test_portable_runner_with_an_external_worker_pool_gives_the_same_output(samples_run, worker_pool, tmp_path):
     """How Flink runs Python workers: the job on Beam's portable runner, the code in a separate worker pool."""
-    import os
-    import socket
-    import subprocess
-    import sys
-    import time
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    # The pool starts workers with `python` from PATH: it must be this environment's.
-    env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
-    pool = subprocess.Popen([sys.executable, "-m", "apache_beam.runners.worker.worker_pool_main",
-                             f"--service_port={port}"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.2)
-        out, _ = samples_run
-        portable = tmp_path / "portable"
-        result = run_cli("run", "--output", portable, "--runner=PortableRunner", "--job_endpoint=embed",
-                         "--environment_type=EXTERNAL", f"--environment_config=localhost:{port}", "-q", timeout=240)
-        assert result.returncode == 0, result.stderr[-2000:]
-        assert "balance: read = articles + duplicates + rejects + skipped: ok" in result.stdout
-        assert files(portable) == files(out)
-    finally:
-        pool.terminate()
-        pool.wait(timeout=10)
+    out, _ = samples_run
+    portable = tmp_path / "portable"
+    result = run_cli("run", "--output", portable, "--runner=PortableRunner", "--job_endpoint=embed",
+                     "--environment_type=EXTERNAL", f"--environment_config=localhost:{worker_pool}", "-q", timeout=240)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "balance: read = articles + duplicates + rejects + skipped: ok" in result.stdout
+    assert files(portable) == files(out)

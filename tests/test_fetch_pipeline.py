@@ -164,3 +164,31 @@ def test_feed_quirks(site, tmp_path):
     urls = sorted(u for (u,) in table(out, "articles", "url"))
     assert urls == [site.url("/news/1"), site.url("/nolink.xml") + "#entry=x1"]
     assert len(site.requests("/nolink.xml")) == 1  # the entry without a link is not fetched again as a page
+
+
+def test_two_scheduled_runs_fetch_only_what_is_new_and_link_copies_of_earlier_stories(site, tmp_path):
+    """The hourly batch: an unchanged feed answers 304, a changed one lists a new story and a
+    republished copy of a story the first run wrote; only those two pages are fetched."""
+    for n in (1, 2, 3):
+        site.add(f"/news/{n}", story(n))
+    site.add("/copy/1", story(1).replace(b"Story number 1", b"Republished: story number one"))
+    site.add("/a.xml", fn=etag_feed(rss([("One", site.url("/news/1"))]), etag='"a1"'))
+    site.add("/b.xml", rss([("Two", site.url("/news/2"))]), content_type="application/rss+xml")
+    out = tmp_path / "out"
+    feeds = ["--feeds", site.url("/a.xml"), site.url("/b.xml")]
+    first = run_cli("run", *feeds, "--output", out, *FAST)
+    assert first.returncode == 0 and "articles written: 2" in first.stdout
+    site.add("/b.xml", rss([("Two", site.url("/news/2")), ("Three", site.url("/news/3")),
+                            ("Copy", site.url("/copy/1"))]), content_type="application/rss+xml")
+    second = run_cli("run", *feeds, "--output", out, *FAST)
+    assert second.returncode == 0, second.stderr
+    assert "articles written: 1" in second.stdout and "duplicates: 1" in second.stdout
+    assert "already in output (skipped): 1" in second.stdout
+    a = site.requests("/a.xml")
+    assert len(a) == 2 and a[1][4].get("If-None-Match") == '"a1"'  # answered 304
+    assert [len(site.requests(f"/news/{n}")) for n in (1, 2, 3)] == [1, 1, 1]
+    assert len(site.requests("/copy/1")) == 1
+    one = table(out, "articles", "id, url")
+    first_id = next(i for i, u in one if u.endswith("/news/1"))
+    assert table(out, "duplicates", "url, duplicate_of") == [(site.url("/copy/1"), first_id)]
+    assert sorted(u.rsplit("/", 1)[1] for _, u in one) == ["1", "2", "3"]

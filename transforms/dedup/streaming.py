@@ -110,11 +110,11 @@ class StreamingDeduplicate(beam.PTransform):
 
     def expand(self, docs):
         answers = (docs
-                   | "ToKeys" >> beam.FlatMap(_fan_out)
-                   | "Buckets" >> beam.ParDo(_BucketFn(self._ttl)).with_input_types(Tuple[int, Any]))
-        own = docs | "ById" >> beam.Map(lambda d: (d.id, ("doc", d)))
+                   | "ToKeys" >> beam.FlatMap(_fan_out).with_output_types(Tuple[int, Any])
+                   | "Buckets" >> beam.ParDo(_BucketFn(self._ttl))
+                   .with_output_types(Tuple[str, Any]))
+        own = docs | "ById" >> beam.Map(lambda d: (d.id, ("doc", d))).with_output_types(Tuple[str, Any])
         out = ((answers, own) | "Meet" >> beam.Flatten()
-               | "Decide" >> beam.ParDo(_DecideFn()).with_input_types(Tuple[str, Any])
-               .with_outputs(DUPLICATES, main="articles"))
+               | "Decide" >> beam.ParDo(_DecideFn()).with_outputs(DUPLICATES, main="articles"))
         return {"articles": out.articles, DUPLICATES: out[DUPLICATES]}
 

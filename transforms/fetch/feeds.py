@@ -54,13 +54,26 @@ def is_feed_document(head: bytes) -> bool:
     return bool(_FEED_ROOT.search(head)) and b"<opml" not in head.lower()
 
 
+def _remote_list(path: str, what: str) -> list[str]:
+    from apache_beam.io.filesystems import FileSystems
+    try:
+        with FileSystems.open(path) as f:
+            return parse_feed_list(f.read().decode("utf-8-sig"))
+    except Exception as exc:  # noqa: BLE001 - each filesystem raises its own kinds; all are a usage error here
+        raise UsageError(f"cannot read {what} list {path}: {str(exc).splitlines()[0] if str(exc) else exc}") from None
+
+
 def expand_url_args(values: list[str], what: str) -> tuple[list[str], list[str]]:
     """--feeds/--urls values -> (URLs, local feed files). URLs stay as they are; a local file is either
-    a feed itself (read like --input) or a list of URLs. Raises UsageError for a missing or unreadable file."""
+    a feed itself (read like --input) or a list of URLs; a gs:// or s3:// path is a list of URLs
+    (how a deployed job gets its feeds). Raises UsageError for a missing or unreadable file."""
     out, local_feeds = [], []
     for value in values:
-        if "://" in value and not value.startswith("file://"):
+        if is_web_url(value):
             out.append(value)
+            continue
+        if "://" in value and not value.startswith("file://"):
+            out += _remote_list(value, what)
             continue
         path = value.removeprefix("file://")
         try:

@@ -57,5 +57,5 @@ class FirstSighting(beam.PTransform):
 
     def expand(self, docs):
         return (docs
-                | "ById" >> beam.Map(lambda d: (d.id, d))
-                | "First" >> beam.ParDo(_FirstSightingFn(self._ttl)).with_input_types(Tuple[str, Any]))
+                | "ById" >> beam.Map(lambda d: (d.id, d)).with_output_types(Tuple[str, Any])
+                | "First" >> beam.ParDo(_FirstSightingFn(self._ttl)))

@@ -1,0 +1,39 @@
+"""Entry point of the Dataflow Flex Template (deploy/dataflow).
+
+The template launcher calls this file with each template parameter as `--name=value` and adds
+Beam's own options (`--runner`, `--project`, `--region`, `--temp_location`, ...). Parameter
+names use underscores, as the launcher requires. They become the command's own flags here:
+`--feeds=a,b` becomes `--feeds a b`, `--streaming=true` becomes `--streaming`, and
+`--poll_interval=60` becomes `--poll-interval 60`. The launcher must not wait for the job,
+so the run is always detached.
+"""
+from __future__ import annotations
+
+import sys
+
+from pipeline.cli import main, run_flags
+
+LISTS = {"feeds", "urls", "input"}
+SWITCHES = {"streaming", "no_fetch", "allow_private_networks", "quiet"}
+
+
+def translate(argv: list[str]) -> list[str]:
+    """Template arguments -> `news-ingest run` arguments (Beam's options pass through unchanged)."""
+    ours = run_flags()
+    out = ["run", "--detach"]
+    for arg in argv:
+        name, eq, value = arg.removeprefix("--").partition("=")
+        if not arg.startswith("--") or name not in ours:
+            out.append(arg)
+        elif name in SWITCHES:
+            if value.lower() in ("", "true", "1", "yes"):
+                out.append(f"--{name.replace('_', '-')}")
+        elif name in LISTS:
+            out += [f"--{name}", *[v for v in value.split(",") if v]]
+        else:
+            out += [f"--{name.replace('_', '-')}", value]
+    return out
+
+
+if __name__ == "__main__":
+    sys.exit(main(translate(sys.argv[1:])))
