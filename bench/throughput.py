@@ -1,0 +1,247 @@
+"""Throughput and memory: the whole pipeline against trafilatura alone, on the same pages.
+
+    python -m bench.throughput CORPUS [CORPUS ...] [--scale 10] [--json bench/results/throughput.json]
+
+CORPUS is a folder of .html / .html.gz files or a WARC file. For each corpus, in one run:
+- baseline: `trafilatura.extract` over the pages in this process (what a plain script does);
+- each stage alone, in this process, on the pages' documents: read, extract, clean, language,
+  dedup (features and LSH keys), write (rows to a Parquet file);
+- the whole pipeline (`news-ingest run`, local runner) as a separate command, with 1 worker
+  (FnApiRunner in one process) and with 2 (multi_processing), and peak resident memory of
+  all its processes together, sampled from /proc;
+- the same pipeline on the corpus copied `--scale` times (distinct file names, so every copy
+  goes through every stage): memory should stay flat while the work grows;
+- a 5-document run, start-up included.
+Documents per second are wall-clock. The ratio pipeline/baseline is per core: a one-worker
+run against the baseline's one process.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import trafilatura
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def html_pages(corpus: Path) -> list[tuple[str, bytes]]:
+    """(name, HTML bytes) of every page in a folder of .html(.gz) files or in a WARC's responses."""
+    if corpus.is_dir():
+        out = []
+        for path in sorted(corpus.rglob("*")):
+            if path.name.endswith((".html", ".htm")):
+                out.append((path.name, path.read_bytes()))
+            elif path.name.endswith((".html.gz", ".htm.gz")):
+                out.append((path.name[:-3], gzip.decompress(path.read_bytes())))
+        return out
+    from warcio.archiveiterator import ArchiveIterator
+    out = []
+    with open(corpus, "rb") as f:
+        for i, record in enumerate(ArchiveIterator(f)):
+            ctype = (record.http_headers.get_header("Content-Type") or "") if record.http_headers else ""
+            if record.rec_type == "response" and "html" in ctype.lower():
+                out.append((f"record-{i:05d}.html", record.content_stream().read()))
+    return out
+
+
+def materialise(pages: list[tuple[str, bytes]], folder: Path, copies: int = 1) -> Path:
+    """The pages as .html files (each copy under its own name), the pipeline's input."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for k in range(copies):
+        for name, data in pages:
+            (folder / (f"c{k:02d}-{name}" if copies > 1 else name)).write_bytes(data)
+    return folder
+
+
+def baseline(pages) -> dict:
+    trafilatura.extract(pages[0][1])  # imports and first-call set-up are not per page
+    start = time.perf_counter()
+    for _, data in pages:
+        trafilatura.extract(data)
+    wall = time.perf_counter() - start
+    return {"documents": len(pages), "seconds": round(wall, 3), "docs_per_s": round(len(pages) / wall, 2)}
+
+
+def stages(folder: Path) -> dict:
+    """Each stage alone, in this process, on the output of the one before it."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from schemas import article_row, file_schema
+    from transforms.clean import clean
+    from transforms.dedup import doc_features
+    from transforms.extract import extract
+    from transforms.language import detect_language
+    from transforms.read.files import read_path
+    from transforms.stage import Rejected
+
+    files = sorted(str(p) for p in folder.iterdir())
+    out, timings = {}, {}
+
+    def timed(name, fn, items):
+        start = time.perf_counter()
+        done = []
+        for item in items:
+            try:
+                result = fn(item)
+            except Rejected:
+                continue
+            if isinstance(result, list):
+                done.extend(result)
+            elif result is not None:
+                done.append(result)
+        wall = time.perf_counter() - start
+        timings[name] = {"documents": len(items), "seconds": round(wall, 3),
+                         "docs_per_s": round(len(items) / wall, 1) if wall else None}
+        return done
+
+    from transforms.language_model import model
+    model()  # models load once per worker; not part of the per-document cost
+    docs = timed("read", lambda p: [d for d in read_path(p) if hasattr(d, "content")], files)
+    docs = timed("extract", extract, docs)
+    docs = timed("clean", clean, docs)
+    docs = timed("language", detect_language, docs)
+    timed("dedup", doc_features, docs)
+    schema = file_schema("articles")
+    with tempfile.TemporaryDirectory() as tmp:
+        def write_all(batch):
+            rows = [article_row(d) for d in batch]
+            pq.write_table(pa.Table.from_pylist([{k: r[k] for k in schema.names} for r in rows], schema=schema),
+                           f"{tmp}/part.parquet", compression="zstd")
+            return batch
+        start = time.perf_counter()
+        write_all(docs)
+        wall = time.perf_counter() - start
+        timings["write"] = {"documents": len(docs), "seconds": round(wall, 3),
+                            "docs_per_s": round(len(docs) / wall, 1) if wall else None}
+    out.update(timings)
+    return out
+
+
+class PeakRss:
+    """Peak resident memory of a process and all its descendants, sampled every 50 ms."""
+
+    def __init__(self, pid: int):
+        self.pid, self.peak, self._stop = pid, 0, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _tree(self) -> list[int]:
+        pids, todo = [], [self.pid]
+        while todo:
+            pid = todo.pop()
+            pids.append(pid)
+            try:
+                for task in os.listdir(f"/proc/{pid}/task"):
+                    with open(f"/proc/{pid}/task/{task}/children") as f:
+                        todo += [int(c) for c in f.read().split()]
+            except OSError:
+                pass
+        return pids
+
+    def _rss(self, pid: int) -> int:
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        return int(line.split()[1]) * 1024
+        except OSError:
+            pass
+        return 0
+
+    def _run(self):
+        while not self._stop.is_set():
+            self.peak = max(self.peak, sum(self._rss(p) for p in self._tree()))
+            self._stop.wait(0.05)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+def pipeline_run(folder: Path, workers: int, out: Path) -> dict:
+    args = [sys.executable, "-m", "pipeline", "run", "--input", str(folder), "--output", str(out), "-q"]
+    if workers > 1:
+        args += ["--direct_running_mode=multi_processing", f"--direct_num_workers={workers}"]
+    start = time.perf_counter()
+    proc = subprocess.Popen(args, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    rss = PeakRss(proc.pid)
+    stdout, stderr = proc.communicate()
+    wall = time.perf_counter() - start
+    peak = rss.stop()
+    if proc.returncode != 0:
+        raise RuntimeError(f"pipeline failed: {stderr[-2000:]}")
+    read = int(next(line for line in stdout.splitlines() if line.startswith("documents read:")).split()[2])
+    shutil.rmtree(out, ignore_errors=True)
+    return {"workers": workers, "documents": read, "seconds": round(wall, 2), "docs_per_s": round(read / wall, 2),
+            "peak_rss_mb": round(peak / 2**20, 1)}
+
+
+def measure(corpus: Path, scale: int, tmp: Path) -> dict:
+    pages = html_pages(corpus)
+    folder = materialise(pages, tmp / "x1")
+    report = {"corpus": str(corpus), "pages": len(pages),
+              "baseline_trafilatura_extract": baseline(pages), "stages": stages(folder)}
+    report["pipeline_1_worker"] = pipeline_run(folder, 1, tmp / "o1")
+    report["pipeline_2_workers"] = pipeline_run(folder, 2, tmp / "o2")
+    big = materialise(pages, tmp / f"x{scale}", copies=scale)
+    report[f"pipeline_1_worker_x{scale}"] = pipeline_run(big, 1, tmp / "o3")
+    small = materialise(pages[:5], tmp / "x5docs")
+    report["five_documents"] = pipeline_run(small, 1, tmp / "o4")
+    base = report["baseline_trafilatura_extract"]["docs_per_s"]
+    one, two = report["pipeline_1_worker"], report["pipeline_2_workers"]
+    large = report[f"pipeline_1_worker_x{scale}"]
+    report["ratios"] = {
+        "pipeline_per_core_vs_baseline": round(one["docs_per_s"] / base, 3),
+        "pipeline_per_core_vs_baseline_at_scale": round(large["docs_per_s"] / base, 3),
+        "two_workers_vs_one": round(two["docs_per_s"] / one["docs_per_s"], 3),
+        f"memory_x{scale}_vs_x1": round(large["peak_rss_mb"] / one["peak_rss_mb"], 3),
+    }
+    return report
+
+
+def print_report(r: dict, scale: int) -> None:
+    print(f"corpus: {r['corpus']} ({r['pages']} pages)")
+    b = r["baseline_trafilatura_extract"]
+    print(f"  trafilatura.extract alone, one process: {b['docs_per_s']} docs/s")
+    print("  stages alone (docs/s): " + ", ".join(f"{k} {v['docs_per_s']}" for k, v in r["stages"].items()))
+    for key in ("pipeline_1_worker", "pipeline_2_workers", f"pipeline_1_worker_x{scale}", "five_documents"):
+        p = r[key]
+        print(f"  {key}: {p['documents']} documents in {p['seconds']} s = {p['docs_per_s']} docs/s, "
+              f"peak RSS {p['peak_rss_mb']} MB")
+    print("  ratios: " + ", ".join(f"{k} {v}" for k, v in r["ratios"].items()))
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("corpus", nargs="+", type=Path)
+    ap.add_argument("--scale", type=int, default=10, help="copies of the corpus for the memory check (default 10)")
+    ap.add_argument("--json", default="")
+    args = ap.parse_args(argv)
+    machine = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "cpus": os.cpu_count(),
+               "processor": platform.processor() or platform.machine(), "python": platform.python_version()}
+    reports = []
+    for corpus in args.corpus:
+        with tempfile.TemporaryDirectory() as tmp:
+            report = measure(corpus, args.scale, Path(tmp))
+        print_report(report, args.scale)
+        reports.append(report)
+    if args.json:
+        Path(args.json).write_text(json.dumps({"machine": machine, "corpora": reports}, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
