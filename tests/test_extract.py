@@ -66,3 +66,8 @@ def test_site_names_are_cut_from_titles():
     assert strip("Bericht: Aktivistin getötet - Irans Justiz dementiert", "n-tv", "https://www.n-tv.de/a") == \
         "Bericht: Aktivistin getötet - Irans Justiz dementiert"
     assert strip("Citizen | The Citizen", "The Citizen", None) == "Citizen | The Citizen"  # nothing would be left
+
+
+def test_has_letters_stops_counting_at_the_bar():
+    from transforms.extract import has_letters
+    assert has_letters("a1b2c3", 3) and not has_letters("12 34 -- !!", 1) and not has_letters("ab", 3)

@@ -114,6 +114,17 @@ def fragment_text(html: str) -> str:
     return _BLOCKS.sub("\n\n", root.text_content()).strip()
 
 
+def has_letters(text: str, n: int) -> bool:
+    """At least n letters; counting stops there (texts are long, the bar is low)."""
+    found = 0
+    for ch in text:
+        if ch.isalpha():
+            found += 1
+            if found >= n:
+                return True
+    return False
+
+
 def extract_page(html, url: str | None) -> dict:
     """trafilatura on one page: {'text', 'title', 'authors', 'site_name', 'description', 'date'}."""
     size = len(html)
@@ -121,7 +132,7 @@ def extract_page(html, url: str | None) -> dict:
         raise Rejected("too_large", f"HTML of {size} bytes is over the {MAX_HTML_BYTES} byte budget")
     result = trafilatura.bare_extraction(html, url=url, **TRAFILATURA_OPTIONS)
     text = (result.text or "") if result is not None else ""
-    if sum(c.isalpha() for c in text) < MIN_PAGE_LETTERS:
+    if not has_letters(text, MIN_PAGE_LETTERS):
         raise Rejected("no_text", "no article text found in the page")
     return {"text": to_paragraphs(result.text), "title": result.title, "authors": split_authors(result.author),
             "site_name": result.sitename, "description": result.description, "date": result.date}
