@@ -71,3 +71,13 @@ def test_site_names_are_cut_from_titles():
 def test_has_letters_stops_counting_at_the_bar():
     from transforms.extract import has_letters
     assert has_letters("a1b2c3", 3) and not has_letters("12 34 -- !!", 1) and not has_letters("ab", 3)
+
+
+def test_title_keeps_the_pages_own_spaces():
+    from transforms.extract import refine_title
+    html = ("<html><head><title>Sophie Binet met en garde Emmanuel&nbsp;Macron sur la «&nbsp;gravité&nbsp;» | Le Site"
+            "</title></head><body><h1>南海トラフ、一時調査\u3000巨大地震</h1></body></html>")
+    assert refine_title("Sophie Binet met en garde Emmanuel Macron sur la « gravité »", html) == \
+        "Sophie Binet met en garde Emmanuel\xa0Macron sur la «\xa0gravité\xa0»"
+    assert refine_title("南海トラフ、一時調査 巨大地震", html.encode()) == "南海トラフ、一時調査\u3000巨大地震"
+    assert refine_title("A title not on the page", html) == "A title not on the page"

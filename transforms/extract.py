@@ -40,6 +40,9 @@ TRAFILATURA_OPTIONS = dict(
     date_extraction_params={"extensive_search": False, "original_date": True,
                             "outputformat": "%Y-%m-%dT%H:%M:%S%z"},
 )
+RECALL_OPTIONS = dict(TRAFILATURA_OPTIONS, favor_precision=False, with_metadata=False)
+RECALL_CHECK_CHARS = 2000
+RECALL_RATIO = 2.0
 _BLOCKS = re.compile(r"\n\s*\n+")
 
 
@@ -93,6 +96,40 @@ def strip_site_suffix(title: str | None, site_name: str | None, url: str | None)
         title = head
 
 
+_HEADLINE_SOURCES = re.compile(
+    r"<h1\b[^>]*>(.*?)</h1\s*>|<title\b[^>]*>(.*?)</title\s*>"
+    r"|<meta\b[^>]*?(?:property|name)=[\"'](?:og:title|twitter:title)[\"'][^>]*?content=[\"']([^\"']*)",
+    re.S | re.I)
+
+
+def _headlines(html: str) -> list[str]:
+    """Every headline-like string of the page (h1, <title>, og:title, twitter:title), unescaped,
+    with its own white space characters (no-break, ideographic) kept."""
+    import html as html_lib
+    out = []
+    for m in _HEADLINE_SOURCES.finditer(html[:2_000_000]):
+        raw = next(g for g in m.groups() if g is not None)
+        text = re.sub(r"[ \t\r\n]+", " ", html_lib.unescape(re.sub(r"<[^>]+>", " ", raw))).strip()
+        if text:
+            out.append(text)
+    return out
+
+
+def refine_title(title: str | None, html) -> str | None:
+    """The headline with the page's own white space: trafilatura folds every space to a plain
+    one, and the page's no-break and ideographic spaces are put back ('Emmanuel\xa0Macron',
+    '調査\u3000巨大地震')."""
+    if not title or not html:
+        return title
+    if isinstance(html, bytes):
+        html = html.decode("utf-8", "replace")
+    pattern = re.compile(r"\s+".join(re.escape(word) for word in title.split()))
+    for source in _headlines(html):
+        if (m := pattern.search(source)) and m.group(0) != title:
+            return m.group(0)
+    return title
+
+
 def drop_title(text: str, title: str | None) -> str:
     """Pages repeat their headline as the first block; it belongs in `title`, not in the text."""
     first, sep, rest = text.partition("\n\n")
@@ -132,10 +169,17 @@ def extract_page(html, url: str | None) -> dict:
         raise Rejected("too_large", f"HTML of {size} bytes is over the {MAX_HTML_BYTES} byte budget")
     result = trafilatura.bare_extraction(html, url=url, **TRAFILATURA_OPTIONS)
     text = (result.text or "") if result is not None else ""
+    if len(text) < RECALL_CHECK_CHARS:
+        # Precision mode sometimes keeps only the lead of a long article; a short result is
+        # checked against recall mode, whose text wins when it is much longer.
+        other = trafilatura.bare_extraction(html, url=url, **RECALL_OPTIONS)
+        if other is not None and len(other.text or "") > RECALL_RATIO * len(text):
+            text = other.text
     if not has_letters(text, MIN_PAGE_LETTERS):
         raise Rejected("no_text", "no article text found in the page")
-    return {"text": to_paragraphs(result.text), "title": result.title, "authors": split_authors(result.author),
-            "site_name": result.sitename, "description": result.description, "date": result.date}
+    meta = result if result is not None else trafilatura.settings.Document()
+    return {"text": to_paragraphs(text), "title": meta.title, "authors": split_authors(meta.author),
+            "site_name": meta.sitename, "description": meta.description, "date": meta.date}
 
 
 def extract(doc: Document) -> Document:
@@ -147,7 +191,8 @@ def extract(doc: Document) -> Document:
             page = {"text": fragment_text(html)}
         else:
             page = extract_page(doc.content, url)
-        doc.title = strip_site_suffix(page.get("title"), page.get("site_name"), url) or doc.title
+        doc.title = refine_title(strip_site_suffix(page.get("title"), page.get("site_name"), url),
+                                 doc.content) or doc.title
         doc.text = drop_title(page["text"], doc.title)
         doc.authors = page.get("authors") or doc.authors
         doc.site_name = page.get("site_name") or doc.site_name
