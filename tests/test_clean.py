@@ -73,3 +73,28 @@ def test_clean_sets_hash_and_rejects_boilerplate_only():
     with pytest.raises(Rejected) as e:
         clean(make_doc(text="ADVERTISEMENT\n\nShare this article"))
     assert e.value.reason == "empty_after_clean"
+
+
+def test_a_related_block_inside_the_article_takes_only_its_teasers():
+    from transforms.clean import clean_text
+    story = ("The council met on Monday to discuss the budget for the coming year, and members agreed after a long "
+             "debate to spend more on roads, parks and libraries across the district over the next three years.")
+    later = ("After the vote the mayor said the plan would be reviewed in the spring, when the first figures on "
+             "spending are due, and that residents would be asked for their views at a series of public meetings.")
+    text = "\n\n".join([story, story.replace("Monday", "Tuesday"), "DON'T MISS",
+                        "Mayor under fire over parking fees [INSIGHT]", "Five parks to visit this summer [VIDEO]",
+                        "Residents said they had waited years for the repairs to begin.", later])
+    out = clean_text(text).text
+    assert "DON'T MISS" not in out and "[INSIGHT]" not in out and "[VIDEO]" not in out
+    assert out.endswith(later)
+    # The same heading at the end, with teasers only after it, still cuts the tail.
+    tail = clean_text("\n\n".join([story, later, "More Stories", "Storm hits coast", "Team wins cup"])).text
+    assert tail == "\n\n".join([story, later])
+
+
+def test_words_that_begin_like_a_tag_list_are_prose():
+    from transforms.clean import clean_text
+    text = ("The council met on Monday to discuss the budget.\n\nIt was a long meeting.\n\n"
+            "Tagline, colours and fonts were chosen by the team.\n\nThemen wie Verkehr und Schulen blieben offen.")
+    assert clean_text(text).text == text
+    assert clean_text(text + "\n\nTags: budget, council, roads").text == text

@@ -69,7 +69,7 @@ LINES = {
            "get the latest .{0,60} (delivered )?(to|in) your inbox.{0,40}", "we use cookies.{0,160}",
            ".{0,80}(accept|manage) (all )?cookies.{0,80}", "this site uses cookies.{0,120}",
            "(all )?rights reserved\\.?", "copyright .{0,120}all rights reserved\\.?", "© .{0,120}",
-           "image:? .{0,100}getty images", "photo:? .{0,100}", "follow us on .{0,60}", "follow .{0,40} on (twitter|x|facebook|instagram)",
+           "image:? .{0,100}getty images", "photo(:| by| credit:?) .{0,100}", "follow us on .{0,60}", "follow .{0,40} on (twitter|x|facebook|instagram)",
            "close button", "skip to (main )?content", "listen to this article.{0,40}", "\\d+ min(ute)? read",
            "image source,? .{0,60}", "image caption,? ?", "getty images"],
     "de": ["anzeige", "werbung", "artikel teilen", "teilen", "newsletter abonnieren.{0,80}", "zum newsletter.{0,60}",
@@ -90,14 +90,14 @@ LINES = {
 # Closing lines that open the page furniture after an article.
 TAIL_LINES = {
     "en": ["source link", "source: .{0,60}", "about [A-Za-z][\\w.'-]+( [A-Za-z][\\w.'-]+){0,3}", "about the author",
-           "tags?:.{0,200}", "filed under:?.{0,200}", "topics?:.{0,200}"],
-    "de": ["quelle: .{0,60}", "über den autor", "schlagworte:?.{0,200}", "themen:?.{0,200}"],
-    "fr": ["source ?: .{0,60}", "à propos de l'auteur", "mots-clés ?:?.{0,200}"],
-    "es": ["fuente: .{0,60}", "sobre el autor", "etiquetas:?.{0,200}", "temas:?.{0,200}"],
-    "pt": ["fonte: .{0,60}", "sobre o autor", "tags:?.{0,200}"],
-    "it": ["fonte: .{0,60}", "l'autore", "tag:?.{0,200}"],
-    "ru": ["источник: .{0,60}", "об авторе", "теги:?.{0,200}"],
-    "uk": ["джерело: .{0,60}", "про автора", "теги:?.{0,200}"],
+           "tags?:.{0,200}", "filed under(?: ?:.{0,200})?", "topics?:.{0,200}"],
+    "de": ["quelle: .{0,60}", "über den autor", "schlagworte(?: ?:.{0,200})?", "themen(?: ?:.{0,200})?"],
+    "fr": ["source ?: .{0,60}", "à propos de l'auteur", "mots-clés(?: ?:.{0,200})?"],
+    "es": ["fuente: .{0,60}", "sobre el autor", "etiquetas(?: ?:.{0,200})?", "temas(?: ?:.{0,200})?"],
+    "pt": ["fonte: .{0,60}", "sobre o autor", "tags(?: ?:.{0,200})?"],
+    "it": ["fonte: .{0,60}", "l'autore", "tag(?: ?:.{0,200})?"],
+    "ru": ["источник: .{0,60}", "об авторе", "теги(?: ?:.{0,200})?"],
+    "uk": ["джерело: .{0,60}", "про автора", "теги(?: ?:.{0,200})?"],
 }
 
 # A copyright notice glued to the end of a caption line.

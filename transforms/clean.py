@@ -7,6 +7,7 @@ The rules are data (transforms/boilerplate.py); this module only applies them.
 from __future__ import annotations
 
 import re
+from itertools import takewhile
 from dataclasses import dataclass, field
 
 from schemas import Document
@@ -18,6 +19,7 @@ from transforms.stage import Rejected, StageTransform
 # takes the teaser lines that follow it.
 TAIL_FROM = 0.5
 TEASER_MAX = 160
+SENTENCE_MIN = 60  # a paragraph that ends as a sentence does, and is longer than a headline
 REPEAT_MIN = 25  # shorter repeated lines ("Share", "Photo") are handled by the line rules
 REPEAT_WINDOW = 3
 _SPACES = re.compile(r"[^\S\n]+")  # NBSP and friends too: patterns are written with plain spaces
@@ -27,14 +29,15 @@ _NAME_JOIN = re.compile(r"(?<=[a-zà-ÿ]{4})(?=[A-ZÀ-Ý][a-zà-ÿ])")
 _NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*")
 
 
-def _compile(scope: str) -> re.Pattern:
-    patterns = [p for _, _, s, p in boilerplate.rules() if s == scope]
+def _compile(scope: str, kind: str | None = None) -> re.Pattern:
+    patterns = [p for _, k, s, p in boilerplate.rules() if s == scope and kind in (None, k)]
     if scope == "strip":
         return re.compile(r"\s*(?:" + "|".join(patterns) + r")\s*$", re.I)
     return re.compile(r"^(?:" + "|".join(patterns) + r")[\s:.…»>›|-]*$", re.I)
 
 
 _TAIL, _LINE, _STRIP = _compile("tail"), _compile("line"), _compile("strip")
+_RELATED = _compile("tail", "related")
 
 
 def split_names(text: str) -> list[str]:
@@ -69,6 +72,13 @@ def _is_teaser(line: str) -> bool:
     return len(line) <= TEASER_MAX and not _TERMINAL.search(line)
 
 
+def _story_goes_on(lines: list[str]) -> bool:
+    """Whether the lines after a related block are the story's own paragraphs: mostly sentences,
+    unlike a list of headlines."""
+    sentences = [s for s in lines if len(s) >= SENTENCE_MIN and _TERMINAL.search(s)]
+    return len(sentences) >= 2 and sum(map(len, sentences)) >= 0.5 * sum(map(len, lines))
+
+
 def clean_text(text: str) -> Cleaned:
     """Removes boilerplate lines and trailing blocks; returns the text and what was removed."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
@@ -96,14 +106,16 @@ def clean_text(text: str) -> Cleaned:
     for pos, i in enumerate(nonblank):
         s = stripped[i]
         if _TAIL.match(s):
-            if before / total >= TAIL_FROM:
+            teasers = list(takewhile(lambda j: _is_teaser(stripped[j]), nonblank[pos + 1:]))
+            rest = nonblank[pos + 1 + len(teasers):]
+            # A "related" block inside the article (Don't miss, Read also, then the story goes
+            # on) is only its heading and teaser headlines; at the end it takes what follows.
+            inside = _RELATED.match(s) and _story_goes_on([stripped[j] for j in rest])
+            if before / total >= TAIL_FROM and not inside:
                 for j in range(i, len(lines)):
                     drop(j)
                 break
-            drop(i)
-            for j in nonblank[pos + 1:]:
-                if not _is_teaser(stripped[j]):
-                    break
+            for j in [i] + teasers:
                 drop(j)
         elif _LINE.match(s):
             drop(i)
