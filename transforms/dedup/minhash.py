@@ -155,10 +155,6 @@ def signature(hashes: np.ndarray, bins: int = NUM_PERM) -> np.ndarray:
 BAND, LEAD, EXACT = 1, 2, 3
 
 
-# Kinds of key, in the top bits: whole-text bands, lead bands, exact text.
-BAND, LEAD, EXACT = 1, 2, 3
-
-
 def band_keys(sig: np.ndarray, bands: int, rows: int, kind: int) -> list[int]:
     """One int key per band (kind, band number, hash of the band's rows). Sharing a key makes a candidate."""
     view = sig[: bands * rows].reshape(bands, rows).astype(np.uint64)
