@@ -98,3 +98,12 @@ def test_words_that_begin_like_a_tag_list_are_prose():
             "Tagline, colours and fonts were chosen by the team.\n\nThemen wie Verkehr und Schulen blieben offen.")
     assert clean_text(text).text == text
     assert clean_text(text + "\n\nTags: budget, council, roads").text == text
+
+
+def test_share_prompts_site_teasers_and_dated_copyright_lines_go():
+    from transforms.clean import clean_text
+    text = ("The council met on Monday.\n\nLike this story? Share it with a friend!\n\n"
+            "Also on rt.com Journalists threatened with arrest\n\ncopyright Inexhibit 2019 - ISSN: 2283-5474\n\n"
+            "Copyright holders have long argued that the rules are unfair to them.\n\nI also like this story? No.")
+    assert clean_text(text).text == ("The council met on Monday.\n\nCopyright holders have long argued that the "
+                                     "rules are unfair to them.\n\nI also like this story? No.")
