@@ -165,7 +165,7 @@ def cut(rng: random.Random, text: str, low: int, high: int, opening: bool = Fals
     words = text.split()
     starts = [0] + [i + 1 for i, w in enumerate(words[:-1]) if w[-1:] in ".!?"] if opening else range(len(words))
     for _ in range(20):
-        start = rng.choice(list(starts))
+        start = rng.choice(starts)
         piece = []
         for w in words[start:]:
             if piece and len(" ".join(piece + [w])) > target:

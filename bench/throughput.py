@@ -18,7 +18,6 @@ run against the baseline's one process.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
 import platform
@@ -37,22 +36,16 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def html_pages(corpus: Path) -> list[tuple[str, bytes]]:
-    """(name, HTML bytes) of every page in a folder of .html(.gz) files or in a WARC's responses."""
-    if corpus.is_dir():
-        out = []
-        for path in sorted(corpus.rglob("*")):
-            if path.name.endswith((".html", ".htm")):
-                out.append((path.name, path.read_bytes()))
-            elif path.name.endswith((".html.gz", ".htm.gz")):
-                out.append((path.name[:-3], gzip.decompress(path.read_bytes())))
-        return out
-    from warcio.archiveiterator import ArchiveIterator
+    """(name, HTML bytes) of every page in a folder of .html(.gz) files or a WARC, read by the
+    pipeline's own readers (so the pages are the ones the pipeline would see)."""
+    from transforms.read.files import read_path
+
+    paths = sorted(str(p) for p in corpus.rglob("*") if p.is_file()) if corpus.is_dir() else [str(corpus)]
     out = []
-    with open(corpus, "rb") as f:
-        for i, record in enumerate(ArchiveIterator(f)):
-            ctype = (record.http_headers.get_header("Content-Type") or "") if record.http_headers else ""
-            if record.rec_type == "response" and "html" in ctype.lower():
-                out.append((f"record-{i:05d}.html", record.content_stream().read()))
+    for path in paths:
+        for n, doc in enumerate(d for d in read_path(path) if getattr(d, "content", None) is not None):
+            data = doc.content.encode("utf-8") if isinstance(doc.content, str) else doc.content
+            out.append((f"{Path(path).name.split('.')[0]}-{n:05d}.html", data))
     return out
 
 
@@ -88,9 +81,10 @@ def stages(folder: Path) -> dict:
     from transforms.stage import Rejected
 
     files = sorted(str(p) for p in folder.iterdir())
-    out, timings = {}, {}
+    timings = {}
 
-    def timed(name, fn, items):
+    def timed(name, fn, items, documents=None):
+        """Runs `fn` over `items` (`documents` of them in all); returns what came through."""
         start = time.perf_counter()
         done = []
         for item in items:
@@ -98,13 +92,10 @@ def stages(folder: Path) -> dict:
                 result = fn(item)
             except Rejected:
                 continue
-            if isinstance(result, list):
-                done.extend(result)
-            elif result is not None:
-                done.append(result)
+            done.extend(result if isinstance(result, list) else [result])
         wall = time.perf_counter() - start
-        timings[name] = {"documents": len(items), "seconds": round(wall, 3),
-                         "docs_per_s": round(len(items) / wall, 1) if wall else None}
+        n = len(items) if documents is None else documents
+        timings[name] = {"documents": n, "seconds": round(wall, 3), "docs_per_s": round(n / wall, 1) if wall else None}
         return done
 
     from transforms.language_model import model
@@ -120,14 +111,9 @@ def stages(folder: Path) -> dict:
             rows = [article_row(d) for d in batch]
             pq.write_table(pa.Table.from_pylist([{k: r[k] for k in schema.names} for r in rows], schema=schema),
                            f"{tmp}/part.parquet", compression="zstd")
-            return batch
-        start = time.perf_counter()
-        write_all(docs)
-        wall = time.perf_counter() - start
-        timings["write"] = {"documents": len(docs), "seconds": round(wall, 3),
-                            "docs_per_s": round(len(docs) / wall, 1) if wall else None}
-    out.update(timings)
-    return out
+            return []
+        timed("write", write_all, [docs], documents=len(docs))  # one file for all rows, as a worker writes
+    return timings
 
 
 class PeakRss:

@@ -120,9 +120,13 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def run_actions() -> list[argparse.Action]:
+    """`news-ingest run`'s own flags (for the Flex Template and its test)."""
+    return [a for a in parser().get_default("run_parser")._actions if a.dest != "help"]
+
+
 def run_flags() -> set[str]:
-    """The destinations of `news-ingest run`'s own flags (for the Flex Template and its test)."""
-    return {a.dest for a in parser().get_default("run_parser")._actions if a.dest != "help"}
+    return {a.dest for a in run_actions()}
 
 
 def beam_options(extra: list[str]) -> PipelineOptions:

@@ -11,24 +11,25 @@ from __future__ import annotations
 
 import sys
 
-from pipeline.cli import main, run_flags
-
-LISTS = {"feeds", "urls", "input"}
-SWITCHES = {"streaming", "no_fetch", "allow_private_networks", "quiet"}
+from pipeline.cli import main, run_actions
 
 
 def translate(argv: list[str]) -> list[str]:
     """Template arguments -> `news-ingest run` arguments (Beam's options pass through unchanged)."""
-    ours = run_flags()
+    actions = run_actions()
+    ours = {a.dest for a in actions}
+    # Read off the parser, so a new flag needs no change here.
+    switches = {a.dest for a in actions if a.nargs == 0}
+    lists = {a.dest for a in actions if a.nargs == "+"}
     out = ["run", "--detach"]
     for arg in argv:
         name, eq, value = arg.removeprefix("--").partition("=")
         if not arg.startswith("--") or name not in ours:
             out.append(arg)
-        elif name in SWITCHES:
+        elif name in switches:
             if value.lower() in ("", "true", "1", "yes"):
                 out.append(f"--{name.replace('_', '-')}")
-        elif name in LISTS:
+        elif name in lists:
             out += [f"--{name}", *[v for v in value.split(",") if v]]
         else:
             out += [f"--{name.replace('_', '-')}", value]

@@ -126,8 +126,9 @@ def _foreign(part: str, doc: int, scores: np.ndarray, ngrams: int, n_letters: in
     if ngrams == 0 or n_letters < FOREIGN_MIN_LETTERS:
         return None
     prior = model().log_prior
-    first, second = np.partition(scores + prior, -2)[[-1, -2]]
-    if int((scores + prior).argmax()) == doc and first - second >= CLOSE_LOG_ODDS:
+    posterior = scores + prior
+    first, second = np.partition(posterior, -2)[[-1, -2]]
+    if int(posterior.argmax()) == doc and first - second >= CLOSE_LOG_ODDS:
         return None  # clearly the document's language: the common case, kept cheap
     scores = _with_words(part, scores, always=n_letters < SHORT_LETTERS)
     best = int((scores + prior).argmax())

@@ -111,9 +111,9 @@ class Model:
         bi = ~(space[1:] & space[:-1]) & ~shouting[1:]
         tri = ~space[1:-1] & ~shouting[2:]  # the middle character of a trigram is never a space
         keys = np.concatenate((
-            (c | (1 << 48))[uni],
-            ((c[:-1] << 16) | c[1:] | (2 << 48))[bi],
-            ((c[:-2] << 32) | (c[1:-1] << 16) | c[2:] | (3 << 48))[tri]))
+            _pack(c[:, None], 1)[uni],
+            _pack(np.stack((c[:-1], c[1:]), axis=-1), 2)[bi],
+            _pack(np.stack((c[:-2], c[1:-1], c[2:]), axis=-1), 3)[tri]))
         pos = np.concatenate((idx[uni], idx[1:][bi], idx[2:][tri])) - 1  # back to unpadded positions
         lat = np.concatenate((latin[uni], (latin[:-1] | latin[1:])[bi],
                               (latin[:-2] | latin[1:-1] | latin[2:])[tri]))
