@@ -81,3 +81,42 @@ def test_title_keeps_the_pages_own_spaces():
         "Sophie Binet met en garde Emmanuel\xa0Macron sur la «\xa0gravité\xa0»"
     assert refine_title("南海トラフ、一時調査 巨大地震", html.encode()) == "南海トラフ、一時調査\u3000巨大地震"
     assert refine_title("A title not on the page", html) == "A title not on the page"
+
+
+def _page(title: str, og: str, h1s: list[str]) -> str:
+    icons = "<svg><title>Share to Facebook</title></svg>"
+    return (f'<html><head><title>{title}</title><meta property="og:title" content="{og}"></head><body>{icons}'
+            + "".join(f"<h1>{h}</h1>" for h in h1s) + "</body></html>")
+
+
+def test_the_headline_readers_see_wins_when_the_document_title_confirms_it():
+    from transforms.extract import choose_title
+    # og:title is a social-card rewrite; <title> and h1 agree on the headline.
+    page = _page("Climate change: Labor on track as Bowen heralds approach | The West", "Labor on track to hit target",
+                 ["Climate change: Labor on track as Bowen heralds approach"])
+    assert choose_title("Labor on track to hit target", page, "The West", None) == \
+        "Climate change: Labor on track as Bowen heralds approach"
+    # A kicker dropped from og:title comes back with the h1.
+    page = _page("Bei Protesten 2022: Aktivistin getötet", "Aktivistin getötet", ["Bei Protesten 2022: Aktivistin getötet"])
+    assert choose_title("Aktivistin getötet", page, None, None) == "Bei Protesten 2022: Aktivistin getötet"
+    # No agreement: a live ticker's h1 differs from both <title> and og:title, og:title stays.
+    page = _page("Israel und Gaza: News", "Israel und Gaza: aktuelle News", ["Krieg in Nahost: USA schliessen Hafen"])
+    assert choose_title("Israel und Gaza: aktuelle News", page, None, None) == "Israel und Gaza: aktuelle News"
+    # Headlines of teasers in other h1s do not count, nor do icon titles in the body.
+    page = _page("Notfallplan in Osttirol", "Notfallplan in Osttirol", ["Spektakuläres Video", "Share to Facebook"])
+    assert choose_title("Notfallplan in Osttirol", page, None, None) == "Notfallplan in Osttirol"
+
+
+def test_a_label_appended_to_the_h1_is_cut():
+    from transforms.extract import choose_title
+    page = _page("x", "x", ["Russia hits Kyiv with ballistic missile"])
+    assert choose_title("Russia hits Kyiv with ballistic missile - National", page, None, None) == \
+        "Russia hits Kyiv with ballistic missile"
+    page = _page("x", "x", ["„Unermüdlicher Einsatz“"])
+    assert choose_title("„Unermüdlicher Einsatz“ - Die Neue Südtiroler Tageszeitung", page, None, None) == \
+        "„Unermüdlicher Einsatz“"
+    # A one-word h1 ('News') or a long continuation is not a headline with a label.
+    page = _page("x", "x", ["News", "Storm hits coast"])
+    assert choose_title("News - Storm hits coast", page, None, None) == "News - Storm hits coast"
+    assert choose_title("Storm hits coast - and the town asks why the warnings came so late", page, None, None) == \
+        "Storm hits coast - and the town asks why the warnings came so late"

@@ -100,18 +100,29 @@ _HEADLINE_SOURCES = re.compile(
     r"<h1\b[^>]*>(.*?)</h1\s*>|<title\b[^>]*>(.*?)</title\s*>"
     r"|<meta\b[^>]*?(?:property|name)=[\"'](?:og:title|twitter:title)[\"'][^>]*?content=[\"']([^\"']*)",
     re.S | re.I)
+_BODY_START = re.compile(r"<body\b", re.I)
 
 
-def _headlines(html: str) -> list[str]:
-    """Every headline-like string of the page (h1, <title>, og:title, twitter:title), unescaped,
-    with its own white space characters (no-break, ideographic) kept."""
+def _as_text(html) -> str:
+    return html.decode("utf-8", "replace") if isinstance(html, bytes) else html
+
+
+def _headlines(html: str) -> list[tuple[str, str]]:
+    """Every headline-like string of the page as (kind, text): kind is 'h1', 'title' (the
+    document's own <title>, not an SVG icon's in the body) or 'meta' (og:title, twitter:title).
+    Texts are unescaped, with the page's own white space characters (no-break, ideographic) kept."""
     import html as html_lib
+    html = html[:2_000_000]
+    body = _BODY_START.search(html)
     out = []
-    for m in _HEADLINE_SOURCES.finditer(html[:2_000_000]):
+    for m in _HEADLINE_SOURCES.finditer(html):
+        kind = "h1" if m.group(1) is not None else "title" if m.group(2) is not None else "meta"
+        if kind == "title" and body and m.start() > body.start():
+            continue
         raw = next(g for g in m.groups() if g is not None)
         text = re.sub(r"[ \t\r\n]+", " ", html_lib.unescape(re.sub(r"<[^>]+>", " ", raw))).strip()
         if text:
-            out.append(text)
+            out.append((kind, text))
     return out
 
 
@@ -121,12 +132,39 @@ def refine_title(title: str | None, html) -> str | None:
     '調査\u3000巨大地震')."""
     if not title or not html:
         return title
-    if isinstance(html, bytes):
-        html = html.decode("utf-8", "replace")
     pattern = re.compile(r"\s+".join(re.escape(word) for word in title.split()))
-    for source in _headlines(html):
+    for _, source in _headlines(_as_text(html)):
         if (m := pattern.search(source)) and m.group(0) != title:
             return m.group(0)
+    return title
+
+
+# A label appended to a headline ('... - National', '... | Sport') is a few words at most.
+MAX_LABEL_WORDS = 5
+
+
+def choose_title(title: str | None, html, site_name: str | None, url: str | None) -> str | None:
+    """The headline readers see. trafilatura prefers og:title, which editors often write for
+    social cards (shorter, reworded, a kicker dropped). The page's h1 wins over it when the
+    document's <title> says the same as the h1 (two independent places agree), or when the
+    chosen title is that h1 with a short label appended."""
+    if not title or not html:
+        return title
+    found = _headlines(_as_text(html))
+    h1s = [text for kind, text in found if kind == "h1"]
+    doc_title = next((text for kind, text in found if kind == "title"), None)
+    key = _squash(title)
+    confirmed = _squash(strip_site_suffix(doc_title, site_name, url) or "")
+    for h1 in h1s:
+        h1_key = _squash(h1)
+        if h1_key and h1_key == confirmed and h1_key != key:
+            return h1
+    for h1 in h1s:
+        if len(h1.split()) < 2 or len(_squash(h1)) < 8 or not title.startswith(h1):
+            continue
+        tail = title[len(h1):]
+        if (m := _TITLE_SEPARATOR.match(tail)) and m.start() == 0 and len(tail[m.end():].split()) <= MAX_LABEL_WORDS:
+            return h1
     return title
 
 
@@ -191,7 +229,8 @@ def extract(doc: Document) -> Document:
             page = {"text": fragment_text(html)}
         else:
             page = extract_page(doc.content, url)
-        doc.title = refine_title(strip_site_suffix(page.get("title"), page.get("site_name"), url),
+        title = strip_site_suffix(page.get("title"), page.get("site_name"), url)
+        doc.title = refine_title(choose_title(title, doc.content, page.get("site_name"), url),
                                  doc.content) or doc.title
         doc.text = drop_title(page["text"], doc.title)
         doc.authors = page.get("authors") or doc.authors
