@@ -17,7 +17,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from bench.near_dup_corpus import build, load_sources
-from transforms.dedup import bucket_pairs
+from transforms.dedup import bucket_pairs, key_member
 from transforms.dedup.clusters import decide
 from transforms.dedup.minhash import features, lsh
 from transforms.dedup.verify import is_copy
@@ -31,7 +31,7 @@ def cluster(items):
     buckets = defaultdict(list)
     for f in feats.values():
         for key in f.keys:
-            buckets[key].append(f.id)
+            buckets[key].append(key_member(f))
     pairs = {p for item in buckets.items() for p in bucket_pairs(item)}
     edges = [(a, b) for a, b in sorted(pairs) if is_copy(feats[a], feats[b])]
     decisions = decide([(i, None, None, None) for i in feats], edges)

@@ -10,7 +10,9 @@ CORPUS is a folder of .html / .html.gz files or a WARC file. For each corpus, in
   (FnApiRunner in one process) and with 2 (multi_processing), and peak resident memory of
   all its processes together, sampled from /proc;
 - the same pipeline on the corpus copied `--scale` times (distinct file names, so every copy
-  goes through every stage): memory should stay flat while the work grows;
+  goes through every stage and is linked to the first as a duplicate), with 1 and 2 workers:
+  memory should stay flat while the work grows, and the second worker counts for more once
+  start-up is a small part of the run;
 - a 5-document run, start-up included.
 Documents per second are wall-clock. The ratio pipeline/baseline is per core: a one-worker
 run against the baseline's one process.
@@ -185,15 +187,17 @@ def measure(corpus: Path, scale: int, tmp: Path) -> dict:
     report["pipeline_2_workers"] = pipeline_run(folder, 2, tmp / "o2")
     big = materialise(pages, tmp / f"x{scale}", copies=scale)
     report[f"pipeline_1_worker_x{scale}"] = pipeline_run(big, 1, tmp / "o3")
+    report[f"pipeline_2_workers_x{scale}"] = pipeline_run(big, 2, tmp / "o5")
     small = materialise(pages[:5], tmp / "x5docs")
     report["five_documents"] = pipeline_run(small, 1, tmp / "o4")
     base = report["baseline_trafilatura_extract"]["docs_per_s"]
     one, two = report["pipeline_1_worker"], report["pipeline_2_workers"]
-    large = report[f"pipeline_1_worker_x{scale}"]
+    large, large_two = report[f"pipeline_1_worker_x{scale}"], report[f"pipeline_2_workers_x{scale}"]
     report["ratios"] = {
         "pipeline_per_core_vs_baseline": round(one["docs_per_s"] / base, 3),
         "pipeline_per_core_vs_baseline_at_scale": round(large["docs_per_s"] / base, 3),
         "two_workers_vs_one": round(two["docs_per_s"] / one["docs_per_s"], 3),
+        "two_workers_vs_one_at_scale": round(large_two["docs_per_s"] / large["docs_per_s"], 3),
         f"memory_x{scale}_vs_x1": round(large["peak_rss_mb"] / one["peak_rss_mb"], 3),
     }
     return report
@@ -204,7 +208,8 @@ def print_report(r: dict, scale: int) -> None:
     b = r["baseline_trafilatura_extract"]
     print(f"  trafilatura.extract alone, one process: {b['docs_per_s']} docs/s")
     print("  stages alone (docs/s): " + ", ".join(f"{k} {v['docs_per_s']}" for k, v in r["stages"].items()))
-    for key in ("pipeline_1_worker", "pipeline_2_workers", f"pipeline_1_worker_x{scale}", "five_documents"):
+    for key in ("pipeline_1_worker", "pipeline_2_workers", f"pipeline_1_worker_x{scale}", f"pipeline_2_workers_x{scale}",
+                "five_documents"):
         p = r[key]
         print(f"  {key}: {p['documents']} documents in {p['seconds']} s = {p['docs_per_s']} docs/s, "
               f"peak RSS {p['peak_rss_mb']} MB")

@@ -23,6 +23,7 @@ import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions, TestOptions
 
 from pipeline import summary
+from pipeline.batches import DEFAULT_BATCH_FILES, DEFAULT_BATCH_MB, plan_batches, run_batches
 from pipeline.graph import IngestConfig, build
 from pipeline.streaming import LOCAL_RUNNERS, StopFlag, StreamConfig, build_stream, run_local
 from transforms.fetch.client import DEFAULT_USER_AGENT, FetchConfig
@@ -102,6 +103,11 @@ def parser() -> argparse.ArgumentParser:
                      help=f"hosts fetched at once per worker (default {d.threads})")
     run.add_argument("--max-rows-per-file", type=int, default=MAX_ROWS_PER_FILE, metavar="N",
                      help=f"rows per Parquet file at most (default {MAX_ROWS_PER_FILE})")
+    run.add_argument("--batch-files", type=int, default=DEFAULT_BATCH_FILES, metavar="N",
+                     help="local runners: read the input files in batches of at most N files, one pipeline run "
+                          f"each, so memory stays flat however large the input (default {DEFAULT_BATCH_FILES})")
+    run.add_argument("--batch-mb", type=_positive, default=DEFAULT_BATCH_MB, metavar="MB",
+                     help=f"local runners: and at most this many megabytes of input per batch (default {DEFAULT_BATCH_MB})")
     run.add_argument("-q", "--quiet", action="store_true", help="print only the summary (no progress lines)")
     run.add_argument("--detach", action="store_true",
                      help="submit the job and return without waiting for it (Dataflow, Flex Templates, Flink)")
@@ -176,8 +182,9 @@ def run(argv: list[str]) -> int:
         if samples is None:
             raise UsageError("no --input given and the bundled samples are not installed")
         inputs = [str(samples)]
-    if args.max_rows_per_file < 1:
-        raise UsageError("--max-rows-per-file must be at least 1")
+    for name in ("max_rows_per_file", "batch_files"):
+        if getattr(args, name) < 1:
+            raise UsageError(f"--{name.replace('_', '-')} must be at least 1")
     files = expand_inputs(inputs)
     if inputs and not files:
         raise UsageError("no input files found under: " + " ".join(inputs))
@@ -197,6 +204,9 @@ def run(argv: list[str]) -> int:
         counts = run_streaming(args, cfg, options)
         if counts is None:
             return 0  # submitted to a service, or a dry run: there is nothing to sum up here
+    elif is_local(options):
+        batches = plan_batches(files, args.batch_files, int(args.batch_mb * (1 << 20)))
+        counts = run_batches(lambda: beam.Pipeline(options=options), cfg, batches, args.quiet)
     else:
         p = beam.Pipeline(options=options)
         build(p, cfg)
@@ -242,6 +252,11 @@ def check_streaming(args, feeds: list[str], inputs: list[str], urls: list[str]) 
         raise UsageError("--window must be at least --poll-interval")
 
 
+def is_local(options: PipelineOptions) -> bool:
+    """A runner on this machine that keeps stage outputs in memory (FnApiRunner and friends)."""
+    return str(options.view_as(StandardOptions).runner).rsplit(".", 1)[-1] in LOCAL_RUNNERS
+
+
 def parser_defaults() -> dict:
     return vars(parser().parse_args(["run"]))
 
@@ -250,9 +265,8 @@ def run_streaming(args, cfg: IngestConfig, options: PipelineOptions) -> dict:
     """Locally, one pipeline run per window; on Flink or Dataflow one unbounded pipeline."""
     scfg = StreamConfig(poll_interval=args.poll_interval, window=args.window,
                         seen_ttl=timedelta(days=args.remember_days), dedup_ttl=timedelta(days=args.remember_days))
-    runner = str(options.view_as(StandardOptions).runner)
     stop = StopFlag()
-    if runner.rsplit(".", 1)[-1] in LOCAL_RUNNERS:
+    if is_local(options):
         stop.install()
         return run_local(lambda: beam.Pipeline(options=options), cfg, scfg, args.stop_after, stop, args.quiet)
     options.view_as(StandardOptions).streaming = True

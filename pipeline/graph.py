@@ -40,6 +40,8 @@ class IngestConfig:
     progress: bool = True
     history_days: int = DEFAULT_HISTORY_DAYS  # copies of stories written this many days back are linked
     run_date: date = field(default_factory=lambda: datetime.now(timezone.utc).date())
+    # Output files there before this run began; set when a run is split into batches.
+    written_before: frozenset | None = None
 
 
 def url_document(url: str) -> Document:
@@ -55,7 +57,7 @@ def _count_read(doc):
 
 def build(p: beam.Pipeline, cfg: IngestConfig):
     """Adds the whole pipeline to `p`; returns the PCollection of written file paths."""
-    history = p | "History" >> ReadHistory(cfg.output)
+    history = p | "History" >> ReadHistory(cfg.output, cfg.written_before)
     docs, rejects, to_fetch = [], [], []
     if cfg.inputs:
         read = p | "Read" >> ReadInputs(cfg.inputs)

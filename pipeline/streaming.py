@@ -176,8 +176,7 @@ def run_local(make_pipeline, cfg: IngestConfig, scfg: StreamConfig, stop_after: 
         result = p.run()
         result.wait_until_finish()
         counts = summary.counters(result)
-        for k, v in counts.items():
-            totals[k] = totals.get(k, 0) + v
+        summary.add_up(totals, counts)
         if not quiet:
             print(summary.window_line(w_start, w_end, counts), file=sys.stderr, flush=True)
         remaining = until - time.time()

@@ -18,6 +18,13 @@ def counters(result) -> dict[str, int]:
     return dict(out)
 
 
+def add_up(totals: dict[str, int], counts: dict[str, int]) -> dict[str, int]:
+    """Counters of one pipeline run (a window, a batch of files) added to the run's totals."""
+    for k, v in counts.items():
+        totals[k] = totals.get(k, 0) + v
+    return totals
+
+
 def summarize(c: dict[str, int], elapsed: float, output: str) -> str:
     read = c.get("read.records", 0)
     articles = c.get("write.articles.rows", 0)
@@ -55,10 +62,14 @@ def summarize(c: dict[str, int], elapsed: float, output: str) -> str:
     return "\n".join(lines)
 
 
+def batch_line(c: dict[str, int]) -> str:
+    """What one pipeline run of several (a window, a batch of files) did."""
+    return (f"articles {c.get('write.articles.rows', 0)}, duplicates {c.get('write.duplicates.rows', 0)}, "
+            f"rejects {c.get('write.rejects.rows', 0)}, files {c.get('write.files', 0)}")
+
+
 def window_line(start: float, end: float, c: dict[str, int]) -> str:
     """One line per window of a continuous run."""
     fmt = lambda t: datetime.fromtimestamp(t, timezone.utc).strftime("%H:%M:%S")  # noqa: E731
     return (f"news-ingest: window {fmt(start)}-{fmt(end)} UTC: polls {c.get('stream.polls', 0)}, "
-            f"new entries {c.get('read.records', 0)}, articles {c.get('write.articles.rows', 0)}, "
-            f"duplicates {c.get('write.duplicates.rows', 0)}, rejects {c.get('write.rejects.rows', 0)}, "
-            f"files {c.get('write.files', 0)}")
+            f"new entries {c.get('read.records', 0)}, {batch_line(c)}")

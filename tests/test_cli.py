@@ -133,3 +133,39 @@ def test_portable_runner_with_an_external_worker_pool_gives_the_same_output(samp
     assert result.returncode == 0, result.stderr[-2000:]
     assert "balance: read = articles + duplicates + rejects + skipped: ok" in result.stdout
     assert files(portable) == files(out)
+
+
+def test_batches_of_files_give_the_same_documents_and_links(samples_run, tmp_path):
+    out, _ = samples_run
+    batched = tmp_path / "batched"
+    result = run_cli("run", "--output", batched, "--batch-files", "1")
+    assert result.returncode == 0, result.stderr
+    assert "news-ingest: batch 7/7: 1 files" in result.stderr
+    assert "balance: read = articles + duplicates + rejects + skipped: ok" in result.stdout
+    assert "documents read: 11" in result.stdout and "already in output" not in result.stdout
+    for table in ("articles", "duplicates", "rejects"):
+        assert count(batched, table) == count(out, table)
+    urls = lambda o: sorted(rows(o, "articles", "url").fetchall() + rows(o, "duplicates", "url").fetchall())  # noqa: E731
+    assert urls(batched) == urls(out)
+    # Copies found across batches point at an article of the output (the earliest batch's copy is kept).
+    orphans = duckdb.sql(f"select d.url from read_parquet('{batched}/duplicates/*/*.parquet') d anti join "
+                         f"read_parquet('{batched}/articles/*/*.parquet') a on d.duplicate_of = a.id").fetchall()
+    assert orphans == []
+
+
+def test_a_url_read_again_in_a_later_batch_is_a_copy_not_a_skip(tmp_path):
+    record = {"url": "https://example.com/story", "title": "Story", "published": "2025-01-02T10:00:00Z",
+              "text": "The harbour reopened on Monday after a week of repairs to the sea wall. " * 5}
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for name in ("a.jsonl", "b.jsonl"):
+        (inputs / name).write_text(json.dumps(record) + "\n")
+    out = tmp_path / "out"
+    result = run_cli("run", "--input", inputs, "--output", out, "--batch-files", "1")
+    assert result.returncode == 0, result.stderr
+    assert "articles written: 1" in result.stdout and "duplicates: 1" in result.stdout
+    [(article_id,)] = rows(out, "articles", "id").fetchall()
+    assert rows(out, "duplicates", "id, duplicate_of").fetchall() == [(article_id, article_id)]
+    # A later run skips both: they are in the output now.
+    again = run_cli("run", "--input", inputs, "--output", out, "--batch-files", "1")
+    assert "already in output (skipped): 2" in again.stdout

@@ -107,8 +107,18 @@ def test_history_keeps_its_article():
 
 
 def test_big_buckets_become_chains():
-    assert list(bucket_pairs(("k", ["c", "a", "b"]))) == [("a", "b"), ("a", "c"), ("b", "c")]
-    assert len(list(bucket_pairs(("k", [str(i) for i in range(500)])))) == 499
+    assert list(bucket_pairs(("k", [("c", None), ("a", None), ("b", None)]))) == [("a", "b"), ("a", "c"), ("b", "c")]
+    assert len(list(bucket_pairs(("k", [(str(i), None) for i in range(500)])))) == 499
+
+
+def test_earlier_clusters_pair_through_their_kept_article_only():
+    # Story K was kept by an earlier run, with 20 copies; a new document n meets all of them in a bucket.
+    old = [("K", "K")] + [(f"c{i:02d}", "K") for i in range(20)]
+    assert sorted(bucket_pairs(("k", old + [("n", None)]))) == [("K", "n")]
+    # Without the kept one in the bucket, the first two members stand for the cluster.
+    assert sorted(bucket_pairs(("k", old[5:] + [("n", None)]))) == [("c04", "n"), ("c05", "n")]
+    # Earlier documents alone make no pairs: earlier runs decided them.
+    assert list(bucket_pairs(("k", old))) == []
 
 
 def docs():

@@ -79,3 +79,13 @@ def test_progress_passes_elements_through_and_reports():
     with beam_pipeline() as p:
         assert_that(p | beam.Create([1, 2, 3]) | ReportProgress(interval=0.0), equal_to([1, 2, 3]))
     assert progress_line(50, 10.0) == "news-ingest: 50 documents through language detection (5.0/s on this worker)"
+
+
+def test_batches_keep_file_order_and_respect_both_limits():
+    from pipeline.batches import plan_batches
+    sizes = {"a": 10, "b": 10, "c": 50, "d": 200, "e": 1}
+    plan = lambda n, b: plan_batches(list(sizes), n, b, size=sizes.get)  # noqa: E731
+    assert plan(2, 1000) == [["a", "b"], ["c", "d"], ["e"]]
+    assert plan(10, 60) == [["a", "b"], ["c"], ["d"], ["e"]]  # d alone is over the bytes: a batch of its own
+    assert plan(10, 1000) == [list(sizes)]
+    assert plan_batches([], 10, 10) == [[]]

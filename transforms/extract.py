@@ -200,6 +200,29 @@ def has_letters(text: str, n: int) -> bool:
     return False
 
 
+def prose_chars(html) -> int:
+    """Characters of text in the page's paragraphs: <p> and <blockquote> elements, and text
+    standing directly in a <div> (pages that break lines with <br> instead of paragraphs)."""
+    try:
+        root = lxml.html.fromstring(html)
+    except (lxml.etree.ParserError, ValueError):
+        return MAX_HTML_BYTES  # unknown: assume there is more to find
+    total = 0
+    for element in root.iter("p", "blockquote"):
+        total += len(" ".join(element.text_content().split()))
+    for div in root.iter("div"):
+        total += sum(len(part.strip()) for part in [div.text or ""] + [child.tail or "" for child in div])
+    return total
+
+
+def needs_recall(text: str, html) -> bool:
+    """Precision mode sometimes keeps only the lead of a long article: a short result is
+    checked against recall mode, whose text wins when it is much longer. Recall mode cannot
+    find much more text than the page's paragraphs hold, so most short pages (briefs, videos)
+    skip that second extraction."""
+    return len(text) < RECALL_CHECK_CHARS and prose_chars(html) > RECALL_RATIO * len(text)
+
+
 def extract_page(html, url: str | None) -> dict:
     """trafilatura on one page: {'text', 'title', 'authors', 'site_name', 'description', 'date'}."""
     size = len(html)
@@ -207,9 +230,7 @@ def extract_page(html, url: str | None) -> dict:
         raise Rejected("too_large", f"HTML of {size} bytes is over the {MAX_HTML_BYTES} byte budget")
     result = trafilatura.bare_extraction(html, url=url, **TRAFILATURA_OPTIONS)
     text = (result.text or "") if result is not None else ""
-    if len(text) < RECALL_CHECK_CHARS:
-        # Precision mode sometimes keeps only the lead of a long article; a short result is
-        # checked against recall mode, whose text wins when it is much longer.
+    if needs_recall(text, html):
         other = trafilatura.bare_extraction(html, url=url, **RECALL_OPTIONS)
         if other is not None and len(other.text or "") > RECALL_RATIO * len(text):
             text = other.text

@@ -31,6 +31,7 @@ from transforms.stage import counter
 
 DUPLICATES = "duplicates"
 MAX_BUCKET = 50  # a bigger bucket is linked as a chain, not all pairs: enough for clusters, bounded work
+OLD_PER_CLUSTER = 2  # members of an earlier cluster a new document is compared with, when its kept one is not in the bucket
 
 
 def node(f: Features) -> tuple:
@@ -41,19 +42,37 @@ def doc_features(doc: Document) -> Features:
     return features(doc.id, doc.text, doc.content_hash, doc.published_at, doc.fetched_at)
 
 
+def key_member(f: Features) -> tuple:
+    """What a bucket needs of a document: its id, and its cluster when an earlier run wrote it."""
+    return f.id, f.cluster_id if f.history else None
+
+
 def bucket_pairs(item):
-    """(key, ids) -> candidate pairs (smaller id, larger id)."""
-    _, ids = item
-    ids = sorted(set(ids))
-    if len(ids) < 2:
+    """(key, members) -> candidate pairs (smaller id, larger id). Members are (id, cluster of an
+    earlier run or None). Pairs of two earlier documents are not made: earlier runs decided
+    them. An earlier cluster is represented by its kept article, or its first members, so a
+    story copied many times does not pair each new copy with every old one."""
+    _, members = item
+    members = set(members)
+    new = sorted(i for i, cluster in members if cluster is None)
+    if not new:
         return
-    if len(ids) > MAX_BUCKET:
+    clusters: dict[str, list[str]] = {}
+    for doc_id, cluster in members:
+        if cluster is not None:
+            clusters.setdefault(cluster, []).append(doc_id)
+    old = sorted(i for cluster, ids in clusters.items()
+                 for i in ([cluster] if cluster in ids else sorted(ids)[:OLD_PER_CLUSTER]))
+    if len(new) > MAX_BUCKET:
         counter("dedup.large_buckets").inc()
-        yield from zip(ids, ids[1:])
-        return
-    for i, a in enumerate(ids):
-        for b in ids[i + 1:]:
-            yield a, b
+        yield from zip(new, new[1:])
+    else:
+        for i, a in enumerate(new):
+            for b in new[i + 1:]:
+                yield a, b
+    for a in new:
+        for b in old[:MAX_BUCKET]:
+            yield (a, b) if a < b else (b, a)
 
 
 def _first_side(item):
@@ -92,6 +111,12 @@ class _SameIdFn(beam.DoFn):
     def process(self, item, history):
         doc_id, docs = item
         docs = list(docs)
+        if doc_id in history["this_run"]:
+            # An earlier batch of this run wrote this id: the same URL read twice, as within a batch.
+            for doc in docs:
+                counter("dedup.same_url").inc()
+                yield pvalue.TaggedOutput(DUPLICATES, doc.replace(cluster_id=doc_id, duplicate_of=doc_id))
+            return
         if doc_id in history["ids"]:
             counter("dedup.skipped_existing").inc(len(docs))
             return
@@ -136,7 +161,7 @@ class Deduplicate(beam.PTransform):
             feats = (feats, self._history_features) | "WithHistory" >> beam.Flatten()
         by_id = feats | "FeaturesById" >> beam.Map(lambda f: (f.id, f))
         pairs = (feats
-                 | "Keys" >> beam.FlatMap(lambda f: [(k, f.id) for k in f.keys])
+                 | "Keys" >> beam.FlatMap(lambda f: [(k, key_member(f)) for k in f.keys])
                  | "GroupByKey" >> beam.GroupByKey()
                  | "Pairs" >> beam.FlatMap(bucket_pairs)
                  | "DistinctPairs" >> beam.Distinct())

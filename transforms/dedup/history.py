@@ -1,7 +1,9 @@
 """What earlier runs wrote, read back at the start of a run.
 
 - ids: every article and duplicate id in the output: an article already written is never
-  written again (and a scheduled run does not fetch it again).
+  written again (and a scheduled run does not fetch it again). Ids in files that were not
+  there when the run began ('this_run') were written by an earlier batch of the same run: a
+  document with one of those ids is a copy, as it would have been within one batch.
 - signatures: the near-duplicate features of what was written in the last N days, kept under
   OUTPUT/_state/signatures/date=<run date>/: copies of stories kept by earlier runs are linked to them.
 """
@@ -37,10 +39,21 @@ def _read(path: str, columns: list[str]) -> dict:
         return pq.read_table(f, columns=columns).to_pydict()
 
 
-def written_ids(output: str):
-    for table in ID_TABLES:
-        for path in _parquet_files(f"{output.rstrip('/')}/{table}/date=*/*.parquet"):
-            yield from _read(path, ["id"])["id"]
+def output_files(output: str) -> list[str]:
+    return [path for table in ID_TABLES for path in _parquet_files(f"{output.rstrip('/')}/{table}/date=*/*.parquet")]
+
+
+def written_ids(output: str, before: frozenset | None = None):
+    """(id, written by this run) for every id in the output; `before` holds the files that were
+    there when the run began (None: all files are from earlier runs)."""
+    for path in output_files(output):
+        this_run = before is not None and path not in before
+        for doc_id in _read(path, ["id"])["id"]:
+            yield doc_id, this_run
+
+
+def _history(pairs) -> dict:
+    return {"ids": {i for i, _ in pairs}, "this_run": {i for i, new in pairs if new}}
 
 
 def signature_partitions(output: str, run_date: date, days: int) -> list[str]:
@@ -61,18 +74,20 @@ def read_signatures(path: str):
 
 
 class ReadHistory(beam.PTransform):
-    """Root -> one element: {'ids': set of ids already in the output}."""
+    """Root -> one element: {'ids': ids already in the output, 'this_run': those of them written
+    by earlier batches of this run (files not in `before`)}."""
 
-    def __init__(self, output: str):
+    def __init__(self, output: str, before: frozenset | None = None):
         super().__init__()
         self._output = output
+        self._before = before
 
     def expand(self, root):
         return (root
                 | "Output" >> beam.Create([self._output])
-                | "Ids" >> beam.FlatMap(written_ids)
-                | "Fold" >> beam.combiners.ToSet()
-                | "Wrap" >> beam.Map(lambda ids: {"ids": ids}))
+                | "Ids" >> beam.FlatMap(written_ids, self._before)
+                | "Fold" >> beam.combiners.ToList()
+                | "Wrap" >> beam.Map(_history))
 
 
 class ReadSignatures(beam.PTransform):
