@@ -24,7 +24,7 @@ from apache_beam import pvalue
 from schemas import Document
 from transforms.dedup.clusters import decide, kept_order
 from transforms.dedup.history import (DEFAULT_HISTORY_DAYS, SIGNATURES, ReadHistory, ReadSignatures,  # noqa: F401
-                                      SkipWritten)
+                                      SkipWritten, read_signatures)
 from transforms.dedup.minhash import Features, features
 from transforms.dedup.verify import is_copy
 from transforms.stage import counter
@@ -157,14 +157,24 @@ class Deduplicate(beam.PTransform):
                    .with_outputs(DUPLICATES, main="main"))
         with_features = same_id.main | "Features" >> beam.Map(lambda d: (d, doc_features(d)))
         feats = with_features | "FeaturesOnly" >> beam.Values()
+        keyed = feats
         if self._history_features is not None:
-            feats = (feats, self._history_features) | "WithHistory" >> beam.Flatten()
-        by_id = feats | "FeaturesById" >> beam.Map(lambda f: (f.id, f))
-        pairs = (feats
+            keyed = (feats, self._history_features) | "WithHistory" >> beam.Flatten()
+        pairs = (keyed
                  | "Keys" >> beam.FlatMap(lambda f: [(k, key_member(f)) for k in f.keys])
                  | "GroupByKey" >> beam.GroupByKey()
                  | "Pairs" >> beam.FlatMap(bucket_pairs)
                  | "DistinctPairs" >> beam.Distinct())
+        if self._history_features is not None:
+            # Earlier runs' rows are read whole only for the candidates compared with this run's.
+            candidates = pairs | "CandidateIds" >> beam.FlatMap(lambda pair: [(i, True) for i in pair])
+            compared = (self._history_features
+                        | "HistoryFiles" >> beam.Map(lambda f: f.source)
+                        | "DistinctFiles" >> beam.Distinct()
+                        | "CandidateRows" >> beam.FlatMap(lambda path, ids: read_signatures(path, ids),
+                                                          pvalue.AsDict(candidates)))
+            feats = (feats, compared) | "WithCompared" >> beam.Flatten()
+        by_id = feats | "FeaturesById" >> beam.Map(lambda f: (f.id, f))
         left = ({"pairs": pairs, "features": by_id} | "JoinFirst" >> beam.CoGroupByKey()
                 | "FirstSide" >> beam.FlatMap(_first_side))
         edges = ({"left": left, "features": by_id} | "JoinSecond" >> beam.CoGroupByKey()

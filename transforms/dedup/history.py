@@ -63,14 +63,24 @@ def signature_partitions(output: str, run_date: date, days: int) -> list[str]:
     return [f for f in files if first <= f.rsplit("/date=", 1)[1][:10] <= run_date.isoformat()]
 
 
-def read_signatures(path: str):
-    data = _read(path, ["id", "cluster_id", "published_at", "fetched_at", "content_hash", "shingles", "numbers", "names",
-                        "keys"])
+LIGHT_COLUMNS = ["id", "cluster_id", "published_at", "fetched_at", "content_hash", "keys"]
+
+
+def read_signatures(path: str, ids=None, light: bool = False):
+    """Features of earlier runs from one signature file (history=True): all of them, or those
+    whose id is in `ids`. Light ones leave out the shingles, numbers and names, which only the
+    comparison of a candidate pair needs; `source` says where to read them."""
+    columns = LIGHT_COLUMNS + ([] if light else ["shingles", "numbers", "names"])
+    data = _read(path, columns)
     for i in range(len(data["id"])):
-        yield Features(id=data["id"][i], shingles=np.asarray(data["shingles"][i], dtype=np.uint32),
-                       numbers=data["numbers"][i], content_hash=data["content_hash"][i], names=data["names"][i],
+        if ids is not None and data["id"][i] not in ids:
+            continue
+        full = not light
+        yield Features(id=data["id"][i], content_hash=data["content_hash"][i],
+                       shingles=np.asarray(data["shingles"][i] if full else [], dtype=np.uint32),
+                       numbers=data["numbers"][i] if full else [], names=data["names"][i] if full else [],
                        published_at=data["published_at"][i], fetched_at=data["fetched_at"][i], history=True,
-                       cluster_id=data["cluster_id"][i], keys=data["keys"][i])
+                       cluster_id=data["cluster_id"][i], keys=data["keys"][i], source=path)
 
 
 class ReadHistory(beam.PTransform):
@@ -91,7 +101,9 @@ class ReadHistory(beam.PTransform):
 
 
 class ReadSignatures(beam.PTransform):
-    """Root -> Features of what the last `days` days of runs wrote (history=True)."""
+    """Root -> light Features (ids, clusters and LSH keys; history=True) of what the last `days`
+    days of runs wrote. Deduplicate reads the rest of a row only for the candidates it compares,
+    so the history held in memory is a few hundred bytes per story."""
 
     def __init__(self, output: str, run_date: date, days: int = DEFAULT_HISTORY_DAYS):
         super().__init__()
@@ -102,7 +114,7 @@ class ReadSignatures(beam.PTransform):
                 | "Output" >> beam.Create([self._output])
                 | "Files" >> beam.FlatMap(signature_partitions, self._run_date, self._days)
                 | "Spread" >> beam.Reshuffle()
-                | "Rows" >> beam.FlatMap(read_signatures))
+                | "Rows" >> beam.FlatMap(read_signatures, light=True))
 
 
 class _SkipWrittenFn(beam.DoFn):

@@ -207,6 +207,7 @@ class Features:
     history: bool = False  # kept by an earlier run: it stays the kept article
     cluster_id: str | None = None  # for history entries
     keys: list = field(default_factory=list)  # ints: LSH band keys and the exact-text key
+    source: str | None = None  # for history entries: the signature file holding the whole row
 
     @property
     def size(self) -> int:
