@@ -20,7 +20,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import apache_beam as beam
-from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions, TestOptions
+from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions, TestOptions
 
 from pipeline import summary
 from pipeline.batches import DEFAULT_BATCH_FILES, DEFAULT_BATCH_MB, plan_batches, run_batches
@@ -104,10 +104,11 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--max-rows-per-file", type=int, default=MAX_ROWS_PER_FILE, metavar="N",
                      help=f"rows per Parquet file at most (default {MAX_ROWS_PER_FILE})")
     run.add_argument("--batch-files", type=int, default=DEFAULT_BATCH_FILES, metavar="N",
-                     help="local runners: read the input files in batches of at most N files, one pipeline run "
-                          f"each, so memory stays flat however large the input (default {DEFAULT_BATCH_FILES})")
+                     help="local runners: read the input files in batches of at most N files per worker, one "
+                          "pipeline run each, so memory stays flat however large the input "
+                          f"(default {DEFAULT_BATCH_FILES})")
     run.add_argument("--batch-mb", type=_positive, default=DEFAULT_BATCH_MB, metavar="MB",
-                     help=f"local runners: and at most this many megabytes of input per batch (default {DEFAULT_BATCH_MB})")
+                     help=f"local runners: and at most this many megabytes of input per worker (default {DEFAULT_BATCH_MB})")
     run.add_argument("-q", "--quiet", action="store_true", help="print only the summary (no progress lines)")
     run.add_argument("--detach", action="store_true",
                      help="submit the job and return without waiting for it (Dataflow, Flex Templates, Flink)")
@@ -205,7 +206,9 @@ def run(argv: list[str]) -> int:
         if counts is None:
             return 0  # submitted to a service, or a dry run: there is nothing to sum up here
     elif is_local(options):
-        batches = plan_batches(files, args.batch_files, int(args.batch_mb * (1 << 20)))
+        # Limits are per worker: each worker process holds its share of a batch.
+        workers = local_workers(options)
+        batches = plan_batches(files, args.batch_files * workers, int(args.batch_mb * (1 << 20)) * workers)
         counts = run_batches(lambda: beam.Pipeline(options=options), cfg, batches, args.quiet)
     else:
         p = beam.Pipeline(options=options)
@@ -255,6 +258,11 @@ def check_streaming(args, feeds: list[str], inputs: list[str], urls: list[str]) 
 def is_local(options: PipelineOptions) -> bool:
     """A runner on this machine that keeps stage outputs in memory (FnApiRunner and friends)."""
     return str(options.view_as(StandardOptions).runner).rsplit(".", 1)[-1] in LOCAL_RUNNERS
+
+
+def local_workers(options: PipelineOptions) -> int:
+    direct = options.view_as(DirectOptions)
+    return (direct.direct_num_workers or os.cpu_count() or 1) if direct.direct_running_mode != "in_memory" else 1
 
 
 def parser_defaults() -> dict:

@@ -14,6 +14,7 @@ from schemas import Document
 from transforms.clean import Clean
 from transforms.dedup import DEFAULT_HISTORY_DAYS, DUPLICATES, SIGNATURES, Deduplicate, ReadHistory, ReadSignatures, \
     SkipWritten
+from transforms.dedup.history import output_files
 from transforms.extract import Extract
 from transforms.fetch.client import FetchConfig
 from transforms.fetch.feeds import STATE, FetchFeeds, MergeEntries
@@ -50,6 +51,12 @@ def url_document(url: str) -> Document:
                     id=article_id(canonical))
 
 
+def is_fresh_local_output(output: str) -> bool:
+    """A local output folder with no tables in it yet. Remote outputs are listed by the job
+    itself, where the credentials are, not while the graph is built."""
+    return "://" not in output.removeprefix("file://") and not output_files(output)
+
+
 def _count_read(doc):
     counter("read.records").inc()
     return doc
@@ -57,7 +64,11 @@ def _count_read(doc):
 
 def build(p: beam.Pipeline, cfg: IngestConfig):
     """Adds the whole pipeline to `p`; returns the PCollection of written file paths."""
-    history = p | "History" >> ReadHistory(cfg.output, cfg.written_before)
+    # A first run into an empty output has no history to read: its steps are left out, which
+    # matters for small runs, where building and starting each step is most of the time.
+    fresh = is_fresh_local_output(cfg.output)
+    history = (p | "NoHistory" >> beam.Create([{"ids": set(), "this_run": set()}]) if fresh
+               else p | "History" >> ReadHistory(cfg.output, cfg.written_before))
     docs, rejects, to_fetch = [], [], []
     if cfg.inputs:
         read = p | "Read" >> ReadInputs(cfg.inputs)
@@ -88,7 +99,7 @@ def build(p: beam.Pipeline, cfg: IngestConfig):
     cleaned = extracted["main"] | "Clean" >> Clean()
     languages = cleaned["main"] | "Language" >> DetectLanguage()
     analysed = languages["main"] | "Progress" >> ReportProgress() if cfg.progress else languages["main"]
-    signatures = p | "Signatures" >> ReadSignatures(cfg.output, cfg.run_date, cfg.history_days)
+    signatures = None if fresh else p | "Signatures" >> ReadSignatures(cfg.output, cfg.run_date, cfg.history_days)
     deduped = analysed | "Deduplicate" >> Deduplicate(history, signatures)
     all_rejects = (rejects + [extracted[REJECTS], cleaned[REJECTS], languages[REJECTS]]) | "AllRejects" >> beam.Flatten()
     written = ({"articles": deduped["articles"], "duplicates": deduped[DUPLICATES], "rejects": all_rejects,
