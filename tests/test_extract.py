@@ -102,6 +102,9 @@ def test_the_headline_readers_see_wins_when_the_document_title_confirms_it():
     # No agreement: a live ticker's h1 differs from both <title> and og:title, og:title stays.
     page = _page("Israel und Gaza: News", "Israel und Gaza: aktuelle News", ["Krieg in Nahost: USA schliessen Hafen"])
     assert choose_title("Israel und Gaza: aktuelle News", page, None, None) == "Israel und Gaza: aktuelle News"
+    # A logo h1 matching a <title> that is only the site's name is not a headline.
+    page = _page("Valley News", "Dam opens after ten years", ["Valley News"])
+    assert choose_title("Dam opens after ten years", page, "Valley News", None) == "Dam opens after ten years"
     # Headlines of teasers in other h1s do not count, nor do icon titles in the body.
     page = _page("Notfallplan in Osttirol", "Notfallplan in Osttirol", ["Spektakuläres Video", "Share to Facebook"])
     assert choose_title("Notfallplan in Osttirol", page, None, None) == "Notfallplan in Osttirol"

@@ -80,6 +80,11 @@ def _names_site(segment: str, site_name: str | None, url: str | None) -> bool:
     return any(label in seg or seg in label for label in labels)
 
 
+def _is_site_name(squashed: str, site_name: str | None, url: str | None) -> bool:
+    host = (urlsplit(url).hostname or "") if url else ""
+    return squashed in {_squash(site_name or ""), _squash(host)} | {label for label in host.split(".")}
+
+
 def strip_site_suffix(title: str | None, site_name: str | None, url: str | None) -> str | None:
     """'Storm hits coast | The Citizen' -> 'Storm hits coast': trailing segments naming the site go."""
     if not title:
@@ -157,8 +162,8 @@ def choose_title(title: str | None, html, site_name: str | None, url: str | None
     confirmed = _squash(strip_site_suffix(doc_title, site_name, url) or "")
     for h1 in h1s:
         h1_key = _squash(h1)
-        if h1_key and h1_key == confirmed and h1_key != key:
-            return h1
+        if h1_key and h1_key == confirmed and h1_key != key and not _is_site_name(h1_key, site_name, url):
+            return h1  # (a logo h1 matching a <title> that is only the site's name is no headline)
     for h1 in h1s:
         if len(h1.split()) < 2 or len(_squash(h1)) < 8 or not title.startswith(h1):
             continue
