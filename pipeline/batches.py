@@ -19,6 +19,9 @@ from apache_beam.io.filesystems import FileSystems
 from pipeline import summary
 from pipeline.graph import IngestConfig, build
 from transforms.dedup.history import output_files
+from transforms.read.discover import kind_of
+from transforms.read.files import open_input
+from transforms.read.warc import warc_parts
 
 DEFAULT_BATCH_FILES = 500
 DEFAULT_BATCH_MB = 64
@@ -33,10 +36,36 @@ def file_size(path: str) -> int:
         return 0
 
 
-def plan_batches(files: list[str], max_files: int, max_bytes: int, size: Callable[[str], int] = file_size) -> list[list[str]]:
-    """Consecutive runs of `files` (kept in order) of at most `max_files` files and `max_bytes`
-    bytes; a file larger than `max_bytes` is a batch of its own. No files: one empty batch."""
-    batches: list[list[str]] = [[]]
+def split_archives(files: list[str], max_bytes: int, size: Callable[[str], int] = file_size) -> list:
+    """Files as read units: a WARC larger than `max_bytes` becomes parts of about that size
+    ((path, start, records, records before, bytes)), so one archive spans several batches."""
+    units: list = []
+    for path in files:
+        if kind_of(path) != "warc" or size(path) <= max_bytes:
+            units.append(path)
+            continue
+        try:
+            with open_input(path) as stream:
+                parts = warc_parts(stream, max_bytes)
+        except OSError:
+            parts = [(0, None, 0)]  # the reader reports the file
+        if len(parts) == 1:
+            units.append(path)
+            continue
+        ends = [start for start, _, _ in parts[1:]] + [size(path)]
+        units += [(path, *part, end - part[0]) for part, end in zip(parts, ends)]
+    return units
+
+
+def unit_size(unit) -> int:
+    """Bytes of a file, or of a WARC part (up to the next part's start)."""
+    return unit[4] if isinstance(unit, tuple) else file_size(unit)
+
+
+def plan_batches(files: list, max_files: int, max_bytes: int, size: Callable = unit_size) -> list[list]:
+    """Consecutive runs of `files` (read units, kept in order) of at most `max_files` units and
+    `max_bytes` bytes; a unit larger than `max_bytes` is a batch of its own. No files: one empty batch."""
+    batches: list[list] = [[]]
     used = 0
     for path in files:
         n = size(path)
@@ -63,6 +92,8 @@ def run_batches(make_pipeline, cfg: IngestConfig, batches: list[list[str]], quie
         counts = summary.counters(result)
         summary.add_up(totals, counts)
         if not quiet and len(batches) > 1:
-            print(f"news-ingest: batch {n + 1}/{len(batches)}: {len(files)} files, "
+            parts = sum(isinstance(unit, tuple) for unit in files)
+            what = f"{len(files) - parts} files" + (f" and {parts} archive parts" if parts else "")
+            print(f"news-ingest: batch {n + 1}/{len(batches)}: {what}, "
                   f"{summary.batch_line(counts)}", file=sys.stderr, flush=True)
     return totals

@@ -23,7 +23,7 @@ import apache_beam as beam
 from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions, TestOptions
 
 from pipeline import summary
-from pipeline.batches import DEFAULT_BATCH_FILES, DEFAULT_BATCH_MB, plan_batches, run_batches
+from pipeline.batches import DEFAULT_BATCH_FILES, DEFAULT_BATCH_MB, plan_batches, run_batches, split_archives
 from pipeline.graph import IngestConfig, build
 from pipeline.streaming import LOCAL_RUNNERS, StopFlag, StreamConfig, build_stream, run_local
 from transforms.fetch.client import DEFAULT_USER_AGENT, FetchConfig
@@ -208,7 +208,8 @@ def run(argv: list[str]) -> int:
     elif is_local(options):
         # Limits are per worker: each worker process holds its share of a batch.
         workers = local_workers(options)
-        batches = plan_batches(files, args.batch_files * workers, int(args.batch_mb * (1 << 20)) * workers)
+        max_bytes = int(args.batch_mb * (1 << 20)) * workers
+        batches = plan_batches(split_archives(files, max_bytes), args.batch_files * workers, max_bytes)
         counts = run_batches(lambda: beam.Pipeline(options=options), cfg, batches, args.quiet)
     else:
         p = beam.Pipeline(options=options)

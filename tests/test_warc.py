@@ -80,3 +80,52 @@ def test_real_archives(name, docs, rejects):
         pytest.skip("../shared/eval/warc is not present (clean clone)")
     items = list(read_path(str(path)))
     assert (sum(isinstance(i, Document) for i in items), sum(isinstance(i, Reject) for i in items)) == (docs, rejects)
+
+
+def _summary(items):
+    return [(type(i).__name__, i.url, i.record_number, getattr(i, "reason", None)) for i in items]
+
+
+def test_an_archive_splits_at_record_boundaries_and_parts_read_as_the_whole(tmp_path):
+    from transforms.read.warc import warc_parts
+    path = make_warc(tmp_path / "a.warc.gz", truncate_last=True)
+    with open(path, "rb") as f:
+        parts = warc_parts(f, 1)  # a cut at every record
+    assert [(count, before) for _, count, before in parts] == [(1, 0), (1, 1), (1, 2), (1, 3), (1, 4), (None, 5)]
+    whole = _summary(read_path(str(path)))
+    assert sum((_summary(read_path(str(path), part)) for part in parts), []) == whole
+    with open(path, "rb") as f:
+        assert len(warc_parts(f, 10**9)) == 1
+
+
+def test_a_gzip_archive_that_is_one_stream_is_read_whole(tmp_path):
+    from transforms.read.warc import warc_parts
+    plain = tmp_path / "a.warc"
+    buf = io.BytesIO()
+    writer = WARCWriter(buf, gzip=False)
+    for n in range(3):
+        record(writer, f"https://news.example.com/{n}", PAGE.encode())
+    (tmp_path / "one.warc.gz").write_bytes(gzip.compress(buf.getvalue()))  # not a gzip member per record
+    plain.write_bytes(buf.getvalue())
+    with open(tmp_path / "one.warc.gz", "rb") as f:
+        assert warc_parts(f, 1) == [(0, None, 0)]
+    with open(plain, "rb") as f:
+        assert len(warc_parts(f, 1)) == 3  # uncompressed archives split too
+
+
+def test_a_large_archive_spans_batches_with_the_same_output(tmp_path):
+    import duckdb
+    path = make_warc(tmp_path / "a.warc.gz", truncate_last=True)
+    outs = {}
+    for name, extra in (("whole", []), ("parts", ["--batch-mb", "0.000001"])):
+        out = tmp_path / name
+        result = run_cli("run", "--input", path, "--output", out, *extra)
+        assert result.returncode == 0, result.stderr
+        assert "balance: read = articles + duplicates + rejects + skipped: ok" in result.stdout
+        assert "(1 files," in result.stdout
+        outs[name] = sorted(duckdb.sql(f"select url, reason, record_number from read_parquet('{out}/rejects/*/*.parquet')")
+                            .fetchall() + duckdb.sql(f"select url, title, null, null from read_parquet('{out}/articles/*/*.parquet')")
+                            .fetchall(), key=str)
+        if extra:
+            assert "archive parts" in result.stderr
+    assert outs["parts"] == outs["whole"]

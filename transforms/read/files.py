@@ -44,7 +44,7 @@ def _mtime(path: str) -> datetime:
         return datetime.now(timezone.utc)
 
 
-def _open(path: str):
+def open_input(path: str):
     raw = FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED)
     # warcio reads .warc.gz itself: it needs the gzip members, not one decompressed stream.
     if path.lower().endswith(".gz") and kind_of(path) != "warc":
@@ -53,15 +53,17 @@ def _open(path: str):
 
 
 def _read_all(path: str) -> bytes:
-    with _open(path) as f:
+    with open_input(path) as f:
         data = f.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
         raise Rejected("too_large", f"over {MAX_FILE_BYTES} bytes (uncompressed)")
     return data
 
 
-def read_path(path: str) -> Iterator[Document | Reject]:
-    """Every Document in one file, or Rejects for what cannot be read. Never raises."""
+def read_path(path: str, part: tuple | None = None) -> Iterator[Document | Reject]:
+    """Every Document in one file, or Rejects for what cannot be read. Never raises.
+
+    `part` (start, records, records before; see read/warc.py) limits a WARC to a run of records."""
     kind = kind_of(path)
     uri = file_uri(path)
     base = Document(url=uri, source=kind if kind in ("jsonl", "warc") else "file", fetched_at=_mtime(path), input=path)
@@ -71,8 +73,8 @@ def read_path(path: str) -> Iterator[Document | Reject]:
                                            ".atom, .warc; optionally .gz)")
         if kind in STREAMED_READERS:
             # Streamed: these files can be far larger than memory.
-            with _open(path) as f:
-                for item in STREAMED_READERS[kind](f, base):
+            with open_input(path) as f:
+                for item in STREAMED_READERS[kind](f, base, *(part or ())):
                     yield _finish(item)
             return
         data = _read_all(path)
@@ -97,9 +99,12 @@ class ReadFileFn(beam.DoFn):
         self._files = counter("read.files")
         self._records = counter("read.records")
 
-    def process(self, path: str):
-        self._files.inc()
-        for item in read_path(path):
+    def process(self, unit):
+        """`unit`: a path, or (path, start, records, records before, bytes) for a part of a WARC."""
+        path, part = (unit[0], unit[1:4]) if isinstance(unit, tuple) else (unit, None)
+        if not part or not part[0]:
+            self._files.inc()
+        for item in read_path(path, part):
             self._records.inc()  # every record read ends as a document or a reject
             if isinstance(item, Reject):
                 counter(f"rejects.{STAGE}.{item.reason}").inc()
@@ -112,10 +117,11 @@ class ReadInputs(beam.PTransform):
     """Reads files into Documents.
 
     In: the pipeline root. Out: {'main': PCollection[Document], 'rejects': PCollection[Reject]}.
-    The path list is spread over workers first, so files are read in parallel.
+    `paths` holds file paths, or (path, start, records, records before, bytes) for parts of a WARC. The list
+    is spread over workers first, so files are read in parallel.
     """
 
-    def __init__(self, paths: list[str]):
+    def __init__(self, paths: list):
         super().__init__()
         self._paths = list(paths)
 

@@ -31,10 +31,36 @@ def _content_type(record) -> tuple[str, str | None]:
     return media, charset
 
 
-def read_warc(stream, base: Document) -> Iterator:
-    number = 0
+def warc_parts(stream, max_bytes: int) -> list[tuple[int, int | None, int]]:
+    """Splits an archive at record boundaries into parts of about `max_bytes` (compressed):
+    (start offset, records in the part or None for the rest, records before the part). One
+    part when the archive cannot be split: a gzip stream that is not one member per record, say."""
+    starts = [(0, 0)]
+    try:
+        iterator = ArchiveIterator(stream)
+        for number, _ in enumerate(iterator):
+            offset = iterator.get_record_offset()
+            if offset - starts[-1][0] >= max_bytes:
+                starts.append((offset, number))
+        for offset, _ in starts[1:]:
+            stream.seek(offset)
+            next(iter(ArchiveIterator(stream)))  # a record must begin at each cut
+    except Exception:  # noqa: BLE001 - not splittable: read whole, where the reader reports what is wrong
+        return [(0, None, 0)]
+    counts = [after - before for (_, before), (_, after) in zip(starts, starts[1:])] + [None]
+    return [(start, count, before) for (start, before), count in zip(starts, counts)]
+
+
+def read_warc(stream, base: Document, start: int = 0, count: int | None = None, before: int = 0) -> Iterator:
+    """Documents of the `count` records from offset `start` (a part, see warc_parts); `before`
+    records come earlier in the file, so record numbers stay the file's."""
+    number = before
+    if start:
+        stream.seek(start)
     try:
         for record in ArchiveIterator(stream):
+            if count is not None and number - before >= count:
+                break
             number += 1
             if not str(getattr(record, "format", "warc")).startswith("warc"):
                 # warcio reads anything that is not WARC as the older ARC format: here, that means garbage.
@@ -76,7 +102,7 @@ def read_warc(stream, base: Document) -> Iterator:
                 continue
             doc.content = html_payload(body, charset)
             yield doc
-        if number == 0:
+        if number == 0 and not start:
             raise Rejected("bad_warc", "no WARC records in the file")
     except Rejected:
         raise
