@@ -21,7 +21,7 @@ from pipeline.graph import IngestConfig, build
 from transforms.dedup.history import output_files
 from transforms.read.discover import kind_of
 from transforms.read.files import open_input
-from transforms.read.warc import warc_parts
+from transforms.read.warc import WarcPart, warc_parts
 
 DEFAULT_BATCH_FILES = 500
 DEFAULT_BATCH_MB = 64
@@ -37,11 +37,12 @@ def file_size(path: str) -> int:
 
 
 def split_archives(files: list[str], max_bytes: int, size: Callable[[str], int] = file_size) -> list:
-    """Files as read units: a WARC larger than `max_bytes` becomes parts of about that size
-    ((path, start, records, records before, bytes)), so one archive spans several batches."""
+    """Files as read units: a WARC larger than `max_bytes` becomes WarcParts of about that size,
+    so one archive spans several batches."""
     units: list = []
     for path in files:
-        if kind_of(path) != "warc" or size(path) <= max_bytes:
+        total = size(path)
+        if kind_of(path) != "warc" or total <= max_bytes:
             units.append(path)
             continue
         try:
@@ -52,14 +53,13 @@ def split_archives(files: list[str], max_bytes: int, size: Callable[[str], int] 
         if len(parts) == 1:
             units.append(path)
             continue
-        ends = [start for start, _, _ in parts[1:]] + [size(path)]
-        units += [(path, *part, end - part[0]) for part, end in zip(parts, ends)]
+        ends = [start for start, _, _ in parts[1:]] + [total]
+        units += [WarcPart(path, start, count, before, end - start) for (start, count, before), end in zip(parts, ends)]
     return units
 
 
 def unit_size(unit) -> int:
-    """Bytes of a file, or of a WARC part (up to the next part's start)."""
-    return unit[4] if isinstance(unit, tuple) else file_size(unit)
+    return unit.size if isinstance(unit, WarcPart) else file_size(unit)
 
 
 def plan_batches(files: list, max_files: int, max_bytes: int, size: Callable = unit_size) -> list[list]:
@@ -77,7 +77,7 @@ def plan_batches(files: list, max_files: int, max_bytes: int, size: Callable = u
     return batches
 
 
-def run_batches(make_pipeline, cfg: IngestConfig, batches: list[list[str]], quiet: bool = False) -> dict[str, int]:
+def run_batches(make_pipeline, cfg: IngestConfig, batches: list[list], quiet: bool = False) -> dict[str, int]:
     """One pipeline run per batch; the feeds and URLs go with the first. Returns the counters
     added up over all batches."""
     before = frozenset(output_files(cfg.output)) if len(batches) > 1 else None
@@ -92,7 +92,7 @@ def run_batches(make_pipeline, cfg: IngestConfig, batches: list[list[str]], quie
         counts = summary.counters(result)
         summary.add_up(totals, counts)
         if not quiet and len(batches) > 1:
-            parts = sum(isinstance(unit, tuple) for unit in files)
+            parts = sum(isinstance(unit, WarcPart) for unit in files)
             what = f"{len(files) - parts} files" + (f" and {parts} archive parts" if parts else "")
             print(f"news-ingest: batch {n + 1}/{len(batches)}: {what}, "
                   f"{summary.batch_line(counts)}", file=sys.stderr, flush=True)

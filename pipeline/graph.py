@@ -14,7 +14,7 @@ from schemas import Document
 from transforms.clean import Clean
 from transforms.dedup import DEFAULT_HISTORY_DAYS, DUPLICATES, SIGNATURES, Deduplicate, ReadHistory, ReadSignatures, \
     SkipWritten
-from transforms.dedup.history import output_files
+from transforms.dedup.history import history_of, output_files
 from transforms.extract import Extract
 from transforms.fetch.client import FetchConfig
 from transforms.fetch.feeds import STATE, FetchFeeds, MergeEntries
@@ -67,7 +67,7 @@ def build(p: beam.Pipeline, cfg: IngestConfig):
     # A first run into an empty output has no history to read: its steps are left out, which
     # matters for small runs, where building and starting each step is most of the time.
     fresh = is_fresh_local_output(cfg.output)
-    history = (p | "NoHistory" >> beam.Create([{"ids": set(), "this_run": set()}]) if fresh
+    history = (p | "NoHistory" >> beam.Create([history_of([])]) if fresh
                else p | "History" >> ReadHistory(cfg.output, cfg.written_before))
     docs, rejects, to_fetch = [], [], []
     if cfg.inputs:

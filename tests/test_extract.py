@@ -74,19 +74,21 @@ def test_has_letters_stops_counting_at_the_bar():
 
 
 def test_title_keeps_the_pages_own_spaces():
-    from transforms.extract import refine_title
+    from transforms.extract import headlines, refine_title
     html = ("<html><head><title>Sophie Binet met en garde Emmanuel&nbsp;Macron sur la «&nbsp;gravité&nbsp;» | Le Site"
             "</title></head><body><h1>南海トラフ、一時調査\u3000巨大地震</h1></body></html>")
-    assert refine_title("Sophie Binet met en garde Emmanuel Macron sur la « gravité »", html) == \
+    assert refine_title("Sophie Binet met en garde Emmanuel Macron sur la « gravité »", headlines(html)) == \
         "Sophie Binet met en garde Emmanuel\xa0Macron sur la «\xa0gravité\xa0»"
-    assert refine_title("南海トラフ、一時調査 巨大地震", html.encode()) == "南海トラフ、一時調査\u3000巨大地震"
-    assert refine_title("A title not on the page", html) == "A title not on the page"
+    assert refine_title("南海トラフ、一時調査 巨大地震", headlines(html.encode())) == "南海トラフ、一時調査\u3000巨大地震"
+    assert refine_title("A title not on the page", headlines(html)) == "A title not on the page"
 
 
-def _page(title: str, og: str, h1s: list[str]) -> str:
+def _page(title: str, og: str, h1s: list[str]) -> list[tuple[str, str]]:
+    """The headlines of a page with these <title>, og:title and h1s."""
+    from transforms.extract import headlines
     icons = "<svg><title>Share to Facebook</title></svg>"
-    return (f'<html><head><title>{title}</title><meta property="og:title" content="{og}"></head><body>{icons}'
-            + "".join(f"<h1>{h}</h1>" for h in h1s) + "</body></html>")
+    return headlines(f'<html><head><title>{title}</title><meta property="og:title" content="{og}"></head><body>{icons}'
+                     + "".join(f"<h1>{h}</h1>" for h in h1s) + "</body></html>")
 
 
 def test_the_headline_readers_see_wins_when_the_document_title_confirms_it():

@@ -68,6 +68,12 @@ def _squash(value: str) -> str:
     return "".join(ch for ch in value.casefold() if ch.isalnum())
 
 
+def _host_labels(url: str | None) -> list[str]:
+    """The labels of a URL's host that can name a site ('citizen' of www.citizen.co.za)."""
+    host = (urlsplit(url).hostname or "") if url else ""
+    return [label for label in host.split(".") if label not in _HOST_NOISE and len(label) >= 4]
+
+
 def _names_site(segment: str, site_name: str | None, url: str | None) -> bool:
     seg = _squash(segment)
     if not seg:
@@ -75,14 +81,11 @@ def _names_site(segment: str, site_name: str | None, url: str | None) -> bool:
     site = _squash(site_name or "")
     if len(site) >= 3 and (site in seg or seg in site):
         return True
-    host = (urlsplit(url).hostname or "") if url else ""
-    labels = [label for label in host.split(".") if label not in _HOST_NOISE and len(label) >= 4]
-    return any(label in seg or seg in label for label in labels)
+    return any(label in seg or seg in label for label in _host_labels(url))
 
 
 def _is_site_name(squashed: str, site_name: str | None, url: str | None) -> bool:
-    host = (urlsplit(url).hostname or "") if url else ""
-    return squashed in {_squash(site_name or ""), _squash(host)} | {label for label in host.split(".")}
+    return squashed == _squash(site_name or "") or squashed in _host_labels(url)
 
 
 def strip_site_suffix(title: str | None, site_name: str | None, url: str | None) -> str | None:
@@ -108,16 +111,12 @@ _HEADLINE_SOURCES = re.compile(
 _BODY_START = re.compile(r"<body\b", re.I)
 
 
-def _as_text(html) -> str:
-    return html.decode("utf-8", "replace") if isinstance(html, bytes) else html
-
-
-def _headlines(html: str) -> list[tuple[str, str]]:
+def headlines(html) -> list[tuple[str, str]]:
     """Every headline-like string of the page as (kind, text): kind is 'h1', 'title' (the
     document's own <title>, not an SVG icon's in the body) or 'meta' (og:title, twitter:title).
     Texts are unescaped, with the page's own white space characters (no-break, ideographic) kept."""
     import html as html_lib
-    html = html[:2_000_000]
+    html = (html.decode("utf-8", "replace") if isinstance(html, bytes) else html)[:2_000_000]
     body = _BODY_START.search(html)
     out = []
     for m in _HEADLINE_SOURCES.finditer(html):
@@ -131,14 +130,14 @@ def _headlines(html: str) -> list[tuple[str, str]]:
     return out
 
 
-def refine_title(title: str | None, html) -> str | None:
-    """The headline with the page's own white space: trafilatura folds every space to a plain
-    one, and the page's no-break and ideographic spaces are put back ('Emmanuel\xa0Macron',
-    '調査\u3000巨大地震')."""
-    if not title or not html:
+def refine_title(title: str | None, found: list[tuple[str, str]]) -> str | None:
+    """The headline with the page's own white space (`found`: the page's headlines): trafilatura
+    folds every space to a plain one, and the page's no-break and ideographic spaces are put
+    back ('Emmanuel\xa0Macron', '調査\u3000巨大地震')."""
+    if not title:
         return title
     pattern = re.compile(r"\s+".join(re.escape(word) for word in title.split()))
-    for _, source in _headlines(_as_text(html)):
+    for _, source in found:
         if (m := pattern.search(source)) and m.group(0) != title:
             return m.group(0)
     return title
@@ -148,14 +147,13 @@ def refine_title(title: str | None, html) -> str | None:
 MAX_LABEL_WORDS = 5
 
 
-def choose_title(title: str | None, html, site_name: str | None, url: str | None) -> str | None:
-    """The headline readers see. trafilatura prefers og:title, which editors often write for
-    social cards (shorter, reworded, a kicker dropped). The page's h1 wins over it when the
-    document's <title> says the same as the h1 (two independent places agree), or when the
-    chosen title is that h1 with a short label appended."""
-    if not title or not html:
+def choose_title(title: str | None, found: list[tuple[str, str]], site_name: str | None, url: str | None) -> str | None:
+    """The headline readers see (`found`: the page's headlines). trafilatura prefers og:title,
+    which editors often write for social cards (shorter, reworded, a kicker dropped). The page's
+    h1 wins over it when the document's <title> says the same as the h1 (two independent places
+    agree), or when the chosen title is that h1 with a short label appended."""
+    if not title:
         return title
-    found = _headlines(_as_text(html))
     h1s = [text for kind, text in found if kind == "h1"]
     doc_title = next((text for kind, text in found if kind == "title"), None)
     key = _squash(title)
@@ -256,8 +254,8 @@ def extract(doc: Document) -> Document:
         else:
             page = extract_page(doc.content, url)
         title = strip_site_suffix(page.get("title"), page.get("site_name"), url)
-        doc.title = refine_title(choose_title(title, doc.content, page.get("site_name"), url),
-                                 doc.content) or doc.title
+        found = headlines(doc.content) if title else []
+        doc.title = refine_title(choose_title(title, found, page.get("site_name"), url), found) or doc.title
         doc.text = drop_title(page["text"], doc.title)
         doc.authors = page.get("authors") or doc.authors
         doc.site_name = page.get("site_name") or doc.site_name

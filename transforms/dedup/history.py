@@ -52,7 +52,8 @@ def written_ids(output: str, before: frozenset | None = None):
             yield doc_id, this_run
 
 
-def _history(pairs) -> dict:
+def history_of(pairs) -> dict:
+    """The history side input from (id, written by this run) pairs."""
     return {"ids": {i for i, _ in pairs}, "this_run": {i for i, new in pairs if new}}
 
 
@@ -70,15 +71,13 @@ def read_signatures(path: str, ids=None, light: bool = False):
     """Features of earlier runs from one signature file (history=True): all of them, or those
     whose id is in `ids`. Light ones leave out the shingles, numbers and names, which only the
     comparison of a candidate pair needs; `source` says where to read them."""
-    columns = LIGHT_COLUMNS + ([] if light else ["shingles", "numbers", "names"])
-    data = _read(path, columns)
+    data = _read(path, LIGHT_COLUMNS + ([] if light else ["shingles", "numbers", "names"]))
     for i in range(len(data["id"])):
         if ids is not None and data["id"][i] not in ids:
             continue
-        full = not light
         yield Features(id=data["id"][i], content_hash=data["content_hash"][i],
-                       shingles=np.asarray(data["shingles"][i] if full else [], dtype=np.uint32),
-                       numbers=data["numbers"][i] if full else [], names=data["names"][i] if full else [],
+                       shingles=np.asarray([] if light else data["shingles"][i], dtype=np.uint32),
+                       numbers=[] if light else data["numbers"][i], names=[] if light else data["names"][i],
                        published_at=data["published_at"][i], fetched_at=data["fetched_at"][i], history=True,
                        cluster_id=data["cluster_id"][i], keys=data["keys"][i], source=path)
 
@@ -97,7 +96,7 @@ class ReadHistory(beam.PTransform):
                 | "Output" >> beam.Create([self._output])
                 | "Ids" >> beam.FlatMap(written_ids, self._before)
                 | "Fold" >> beam.combiners.ToList()
-                | "Wrap" >> beam.Map(_history))
+                | "Wrap" >> beam.Map(history_of))
 
 
 class ReadSignatures(beam.PTransform):

@@ -23,7 +23,7 @@ from transforms.read.feed import read_feed
 from transforms.read.html import read_html
 from transforms.read.jsonl import read_jsonl
 from transforms.read.text import read_text
-from transforms.read.warc import read_warc
+from transforms.read.warc import WarcPart, read_warc
 from transforms.stage import REJECTS, Rejected, counter, exception_reason, make_reject
 
 STAGE = "read"
@@ -100,9 +100,11 @@ class ReadFileFn(beam.DoFn):
         self._records = counter("read.records")
 
     def process(self, unit):
-        """`unit`: a path, or (path, start, records, records before, bytes) for a part of a WARC."""
-        path, part = (unit[0], unit[1:4]) if isinstance(unit, tuple) else (unit, None)
-        if not part or not part[0]:
+        """`unit`: a path, or a WarcPart."""
+        path, part = unit, None
+        if isinstance(unit, WarcPart):
+            path, part = unit.path, (unit.start, unit.count, unit.before)
+        if part is None or unit.start == 0:  # a file is counted once, with its first part
             self._files.inc()
         for item in read_path(path, part):
             self._records.inc()  # every record read ends as a document or a reject
@@ -117,7 +119,7 @@ class ReadInputs(beam.PTransform):
     """Reads files into Documents.
 
     In: the pipeline root. Out: {'main': PCollection[Document], 'rejects': PCollection[Reject]}.
-    `paths` holds file paths, or (path, start, records, records before, bytes) for parts of a WARC. The list
+    `paths` holds file paths, or WarcParts for parts of large archives. The list
     is spread over workers first, so files are read in parallel.
     """
 

@@ -6,7 +6,7 @@ yields a reject at the point where it breaks, after the records before it.
 """
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from warcio.archiveiterator import ArchiveIterator
 
@@ -29,6 +29,15 @@ def _content_type(record) -> tuple[str, str | None]:
         if key.strip().lower() == "charset":
             charset = val.strip().strip("\"'") or None
     return media, charset
+
+
+class WarcPart(NamedTuple):
+    """A run of records of one archive, read as a unit of its own (see warc_parts)."""
+    path: str
+    start: int  # offset of its first record
+    count: int | None  # records in it; None for the rest of the file
+    before: int  # records earlier in the file
+    size: int  # bytes, up to the next part's start
 
 
 def warc_parts(stream, max_bytes: int) -> list[tuple[int, int | None, int]]:
