@@ -61,6 +61,11 @@ def test_truncated_and_malformed_archives(tmp_path):
     junk.write_bytes(b"this is not an archive at all")
     [rej] = read_path(str(junk))
     assert (rej.stage, rej.reason) == ("read", "bad_warc")
+    # A WARC version line followed by garbage: warcio reads a record with no WARC-Type.
+    headless = tmp_path / "headless.warc"
+    headless.write_bytes(b"WARC/1.0\r\ngarbage")
+    [rej] = read_path(str(headless))
+    assert (rej.stage, rej.reason) == ("read", "bad_warc")
 
 
 def test_warc_end_to_end(tmp_path):

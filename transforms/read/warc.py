@@ -71,8 +71,9 @@ def read_warc(stream, base: Document, start: int = 0, count: int | None = None, 
             if count is not None and number - before >= count:
                 break
             number += 1
-            if not str(getattr(record, "format", "warc")).startswith("warc"):
-                # warcio reads anything that is not WARC as the older ARC format: here, that means garbage.
+            if not str(getattr(record, "format", "warc")).startswith("warc") or not record.rec_type:
+                # warcio reads anything that is not WARC as the older ARC format, and a header
+                # block without WARC-Type as a record of no type: here, both mean garbage.
                 raise Rejected("bad_warc", f"record {number} is not a WARC record")
             if record.rec_type != "response":
                 continue
