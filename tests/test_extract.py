@@ -128,19 +128,24 @@ def test_a_label_appended_to_the_h1_is_cut():
 
 
 def test_prose_chars_counts_paragraph_text_only():
+    from trafilatura.utils import load_html
+
     from transforms.extract import prose_chars
     page = ("<html><body><nav><a href='/'>Home</a><a href='/w'>World</a></nav>"
             "<p>One two three.</p><blockquote>Four five.</blockquote>"
             "<div>Line one<br>line two<span>not this</span></div><script>var x = 1;</script></body></html>")
-    assert prose_chars(page) == len("One two three.") + len("Four five.") + len("Line one") + len("line two")
-    assert prose_chars(page.encode()) == prose_chars(page)
+    expected = len("One two three.") + len("Four five.") + len("Line one") + len("line two")
+    assert prose_chars(load_html(page)) == expected
+    assert prose_chars(load_html(page.encode())) == expected
 
 
 def test_a_short_result_is_checked_against_recall_mode_only_when_the_page_has_more_prose():
+    from trafilatura.utils import load_html
+
     from transforms.extract import needs_recall
     lead = "The council met on Tuesday to agree the budget for the coming year. " * 3
     story = "<html><body><p>" + lead + "</p>" + "<p>The rest of the story, paragraph after paragraph.</p>" * 40
     brief = "<html><body><nav>" + "<a href='/x'>Section</a>" * 200 + "</nav><p>" + lead + "</p></body></html>"
-    assert needs_recall(lead, story)
-    assert not needs_recall(lead, brief)  # nothing more to find: no second extraction
-    assert not needs_recall(lead * 20, story)  # long enough already
+    assert needs_recall(lead, load_html(story))
+    assert not needs_recall(lead, load_html(brief))  # nothing more to find: no second extraction
+    assert not needs_recall(lead * 20, load_html(story))  # long enough already

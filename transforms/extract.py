@@ -13,11 +13,15 @@ from urllib.parse import urlsplit
 import lxml.html
 import trafilatura
 from trafilatura.settings import use_config
+from trafilatura.utils import load_html
 
 from schemas import Document
-from transforms import dates
+from transforms import dates, xpath_guards
 from transforms.ids import normalise_text
+from transforms.page_metadata import page_metadata
 from transforms.stage import Rejected, StageTransform
+
+xpath_guards.install()  # same selections, fewer calls into Python (see the module)
 
 # Pathological pages (huge or deeply nested) are refused instead of stalling a worker.
 MAX_HTML_BYTES = 10 << 20
@@ -35,12 +39,12 @@ def _config():
 
 
 # Chosen on the article-extraction benchmark: precision-leaning settings beat the defaults for news.
+# Metadata is not asked of trafilatura: page_metadata gives the same fields without the ones not kept.
 TRAFILATURA_OPTIONS = dict(
-    include_comments=False, favor_precision=True, include_tables=True, with_metadata=True, config=_config(),
-    date_extraction_params={"extensive_search": False, "original_date": True,
-                            "outputformat": "%Y-%m-%dT%H:%M:%S%z"},
+    include_comments=False, favor_precision=True, include_tables=True, with_metadata=False, config=_config(),
 )
-RECALL_OPTIONS = dict(TRAFILATURA_OPTIONS, favor_precision=False, with_metadata=False)
+DATE_PARAMS = {"extensive_search": False, "original_date": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
+RECALL_OPTIONS = dict(TRAFILATURA_OPTIONS, favor_precision=False)
 RECALL_CHECK_CHARS = 2000
 RECALL_RATIO = 2.0
 _BLOCKS = re.compile(r"\n\s*\n+")
@@ -203,13 +207,10 @@ def has_letters(text: str, n: int) -> bool:
     return False
 
 
-def prose_chars(html) -> int:
-    """Characters of text in the page's paragraphs: <p> and <blockquote> elements, and text
-    standing directly in a <div> (pages that break lines with <br> instead of paragraphs)."""
-    try:
-        root = lxml.html.fromstring(html)
-    except (lxml.etree.ParserError, ValueError):
-        return MAX_HTML_BYTES  # unknown: assume there is more to find
+def prose_chars(root) -> int:
+    """Characters of text in the page's paragraphs (`root`: the parsed page): <p> and
+    <blockquote> elements, and text standing directly in a <div> (pages that break lines with
+    <br> instead of paragraphs)."""
     total = 0
     for element in root.iter("p", "blockquote"):
         total += len(" ".join(element.text_content().split()))
@@ -218,28 +219,34 @@ def prose_chars(html) -> int:
     return total
 
 
-def needs_recall(text: str, html) -> bool:
+def needs_recall(text: str, root) -> bool:
     """Precision mode sometimes keeps only the lead of a long article: a short result is
     checked against recall mode, whose text wins when it is much longer. Recall mode cannot
     find much more text than the page's paragraphs hold, so most short pages (briefs, videos)
     skip that second extraction."""
-    return len(text) < RECALL_CHECK_CHARS and prose_chars(html) > RECALL_RATIO * len(text)
+    return len(text) < RECALL_CHECK_CHARS and prose_chars(root) > RECALL_RATIO * len(text)
 
 
 def extract_page(html, url: str | None) -> dict:
-    """trafilatura on one page: {'text', 'title', 'authors', 'site_name', 'description', 'date'}."""
+    """trafilatura on one page: {'text', 'title', 'authors', 'site_name', 'description', 'date'}.
+    The page is parsed once; metadata and each text extraction work from that tree (trafilatura
+    copies a tree it is given before changing it)."""
     size = len(html)
     if size > MAX_HTML_BYTES:
         raise Rejected("too_large", f"HTML of {size} bytes is over the {MAX_HTML_BYTES} byte budget")
-    result = trafilatura.bare_extraction(html, url=url, **TRAFILATURA_OPTIONS)
+    tree = load_html(html)
+    if tree is None:
+        raise Rejected("no_text", "the page could not be parsed as HTML")
+    meta = page_metadata(tree, url, DATE_PARAMS)
+    page_url = url or meta.url
+    result = trafilatura.bare_extraction(tree, url=page_url, **TRAFILATURA_OPTIONS)
     text = (result.text or "") if result is not None else ""
-    if needs_recall(text, html):
-        other = trafilatura.bare_extraction(html, url=url, **RECALL_OPTIONS)
+    if needs_recall(text, tree):
+        other = trafilatura.bare_extraction(tree, url=page_url, **RECALL_OPTIONS)
         if other is not None and len(other.text or "") > RECALL_RATIO * len(text):
             text = other.text
     if not has_letters(text, MIN_PAGE_LETTERS):
         raise Rejected("no_text", "no article text found in the page")
-    meta = result if result is not None else trafilatura.settings.Document()
     return {"text": to_paragraphs(text), "title": meta.title, "authors": split_authors(meta.author),
             "site_name": meta.sitename, "description": meta.description, "date": meta.date}
 
