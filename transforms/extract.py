@@ -14,6 +14,7 @@ import lxml.html
 import trafilatura
 from trafilatura.settings import use_config
 from trafilatura.utils import load_html
+from trafilatura.xml import delete_element
 
 from schemas import Document
 from transforms import dates, xpath_guards
@@ -227,6 +228,16 @@ def needs_recall(text: str, root) -> bool:
     return len(text) < RECALL_CHECK_CHARS and prose_chars(root) > RECALL_RATIO * len(text)
 
 
+def drop_scripts(tree) -> None:
+    """Removes <script> and <style> elements (their tails kept) except JSON-LD, once metadata has
+    been read: every text extractor trafilatura runs removes them first anyway, and each of its
+    nine pruning passes would otherwise walk them. JSON-LD stays: trafilatura reads it to find
+    forum threads and article bodies."""
+    dead = [e for e in tree.iter("script", "style") if e.tag == "style" or e.get("type") != "application/ld+json"]
+    for element in dead:
+        delete_element(element)
+
+
 def extract_page(html, url: str | None) -> dict:
     """trafilatura on one page: {'text', 'title', 'authors', 'site_name', 'description', 'date'}.
     The page is parsed once; metadata and each text extraction work from that tree (trafilatura
@@ -238,6 +249,7 @@ def extract_page(html, url: str | None) -> dict:
     if tree is None:
         raise Rejected("no_text", "the page could not be parsed as HTML")
     meta = page_metadata(tree, url, DATE_PARAMS)
+    drop_scripts(tree)
     page_url = url or meta.url
     result = trafilatura.bare_extraction(tree, url=page_url, **TRAFILATURA_OPTIONS)
     text = (result.text or "") if result is not None else ""
