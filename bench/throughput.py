@@ -1,6 +1,6 @@
 """Throughput and memory: the whole pipeline against trafilatura alone, on the same pages.
 
-    python -m bench.throughput CORPUS [CORPUS ...] [--scale 10] [--json bench/results/throughput.json]
+    python -m bench.throughput CORPUS [CORPUS ...] [--scale 10] [--rounds 3] [--json bench/results/throughput.json]
 
 CORPUS is a folder of .html / .html.gz files or a WARC file. For each corpus, in one run:
 - baseline: `trafilatura.extract` over the pages in a process of its own (what a plain script does);
@@ -15,7 +15,9 @@ CORPUS is a folder of .html / .html.gz files or a WARC file. For each corpus, in
   start-up is a small part of the run;
 - a 5-document run, start-up included.
 Documents per second are wall-clock. The ratio pipeline/baseline is per core: a one-worker
-run against the baseline's one process.
+run against the baseline's one process. The machine's speed drifts, so the baseline and the
+small runs are taken in interleaved rounds and their medians compared; stage figures are one
+timing each.
 """
 from __future__ import annotations
 
@@ -115,6 +117,12 @@ def stages(folder: Path) -> dict:
     from transforms.language_model import model
     model()  # models load once per worker; not part of the per-document cost
     docs = timed("read", lambda p: [d for d in read_path(p) if hasattr(d, "content")], files)
+    # First calls load lazily (trafilatura's and htmldate's tables, justext's stop lists), once
+    # per worker, as the baseline's first call does before its clock starts.
+    try:
+        detect_language(clean(extract(docs[0].replace(date_hints=dict(docs[0].date_hints)))))
+    except Rejected:
+        pass
     docs = timed("extract", extract, docs)
     docs = timed("clean", clean, docs)
     docs = timed("language", detect_language, docs)
@@ -190,16 +198,30 @@ def pipeline_run(folder: Path, workers: int, out: Path) -> dict:
             "peak_rss_mb": round(peak / 2**20, 1)}
 
 
-def measure(corpus: Path, scale: int, tmp: Path) -> dict:
+def median_run(runs: list[dict]) -> dict:
+    """The run with the median documents per second, with every run's figure beside it."""
+    ordered = sorted(runs, key=lambda r: r["docs_per_s"])
+    return {**ordered[len(ordered) // 2], "runs_docs_per_s": [r["docs_per_s"] for r in runs]}
+
+
+def measure(corpus: Path, scale: int, tmp: Path, rounds: int = 3) -> dict:
+    """The machine's speed drifts (it is shared), so the baseline and the small pipeline runs
+    are taken in `rounds` interleaved rounds (baseline, 1 worker, 2 workers) and the medians
+    compared; the baseline is taken once more beside the large runs."""
     pages = html_pages(corpus)
     folder = materialise(pages, tmp / "x1")
-    report = {"corpus": str(corpus), "pages": len(pages),
-              "baseline_trafilatura_extract": baseline(folder), "stages": stages(folder)}
-    report["pipeline_1_worker"] = pipeline_run(folder, 1, tmp / "o1")
-    report["pipeline_2_workers"] = pipeline_run(folder, 2, tmp / "o2")
+    report = {"corpus": str(corpus), "pages": len(pages), "stages": stages(folder)}
+    bases, ones, twos = [], [], []
+    for _ in range(rounds):
+        bases.append(baseline(folder))
+        ones.append(pipeline_run(folder, 1, tmp / "o1"))
+        twos.append(pipeline_run(folder, 2, tmp / "o2"))
+    report["pipeline_1_worker"], report["pipeline_2_workers"] = median_run(ones), median_run(twos)
     big = materialise(pages, tmp / f"x{scale}", copies=scale)
     report[f"pipeline_1_worker_x{scale}"] = pipeline_run(big, 1, tmp / "o3")
     report[f"pipeline_2_workers_x{scale}"] = pipeline_run(big, 2, tmp / "o5")
+    bases.append(baseline(folder))
+    report["baseline_trafilatura_extract"] = median_run(bases)
     small = materialise(pages[:5], tmp / "x5docs")
     report["five_documents"] = pipeline_run(small, 1, tmp / "o4")
     base = report["baseline_trafilatura_extract"]["docs_per_s"]
@@ -218,13 +240,13 @@ def measure(corpus: Path, scale: int, tmp: Path) -> dict:
 def print_report(r: dict, scale: int) -> None:
     print(f"corpus: {r['corpus']} ({r['pages']} pages)")
     b = r["baseline_trafilatura_extract"]
-    print(f"  trafilatura.extract alone, one process: {b['docs_per_s']} docs/s")
+    print(f"  trafilatura.extract alone, one process: {b['docs_per_s']} docs/s (runs: {b['runs_docs_per_s']})")
     print("  stages alone (docs/s): " + ", ".join(f"{k} {v['docs_per_s']}" for k, v in r["stages"].items()))
     for key in ("pipeline_1_worker", "pipeline_2_workers", f"pipeline_1_worker_x{scale}", f"pipeline_2_workers_x{scale}",
                 "five_documents"):
         p = r[key]
         print(f"  {key}: {p['documents']} documents in {p['seconds']} s = {p['docs_per_s']} docs/s, "
-              f"peak RSS {p['peak_rss_mb']} MB")
+              f"peak RSS {p['peak_rss_mb']} MB" + (f" (runs: {p['runs_docs_per_s']})" if "runs_docs_per_s" in p else ""))
     print("  ratios: " + ", ".join(f"{k} {v}" for k, v in r["ratios"].items()))
 
 
@@ -232,6 +254,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("corpus", nargs="+", type=Path)
     ap.add_argument("--scale", type=int, default=10, help="copies of the corpus for the memory check (default 10)")
+    ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds of the baseline and small runs (default 3)")
     ap.add_argument("--json", default="")
     args = ap.parse_args(argv)
     machine = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "cpus": os.cpu_count(),
@@ -239,7 +262,7 @@ def main(argv=None):
     reports = []
     for corpus in args.corpus:
         with tempfile.TemporaryDirectory() as tmp:
-            report = measure(corpus, args.scale, Path(tmp))
+            report = measure(corpus, args.scale, Path(tmp), args.rounds)
         print_report(report, args.scale)
         reports.append(report)
     if args.json:

@@ -1,6 +1,8 @@
 """The end-of-run summary, read from the pipeline's metrics."""
 from __future__ import annotations
 
+import sys
+import threading
 from collections import defaultdict
 from datetime import datetime, timezone
 
@@ -9,8 +11,40 @@ from apache_beam.metrics.metric import MetricsFilter
 from transforms.stage import NAMESPACE
 
 
+# Beam's local runners keep a stage's metrics as one lazy generator per bundle, each wrapping
+# the one before (fn_runner.py, consolidate_monitoring_infos). A streaming job runs thousands of
+# bundles, and reading them back recursed past Python's limit (RecursionError at the end of a
+# 9-second run on the portable runner). They are read in a thread with room for that depth.
+DEEP_RECURSION = 200_000
+DEEP_STACK_BYTES = 512 << 20
+
+
+def _in_deep_thread(fn):
+    out: dict = {}
+
+    def target():
+        try:
+            out["value"] = fn()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            out["error"] = exc
+
+    old_limit, old_stack = sys.getrecursionlimit(), threading.stack_size()
+    sys.setrecursionlimit(max(old_limit, DEEP_RECURSION))
+    threading.stack_size(DEEP_STACK_BYTES)
+    try:
+        thread = threading.Thread(target=target, name="read-metrics")
+        thread.start()
+    finally:
+        threading.stack_size(old_stack)
+    thread.join()
+    sys.setrecursionlimit(old_limit)
+    if "error" in out:
+        raise out["error"]
+    return out["value"]
+
+
 def counters(result) -> dict[str, int]:
-    found = result.metrics().query(MetricsFilter().with_namespace(NAMESPACE))["counters"]
+    found = _in_deep_thread(lambda: result.metrics().query(MetricsFilter().with_namespace(NAMESPACE))["counters"])
     out: dict[str, int] = defaultdict(int)
     for c in found:
         value = c.committed if c.committed is not None else c.attempted
