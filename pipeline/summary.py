@@ -29,15 +29,17 @@ def _in_deep_thread(fn):
             out["error"] = exc
 
     old_limit, old_stack = sys.getrecursionlimit(), threading.stack_size()
-    sys.setrecursionlimit(max(old_limit, DEEP_RECURSION))
-    threading.stack_size(DEEP_STACK_BYTES)
+    sys.setrecursionlimit(max(old_limit, DEEP_RECURSION))  # before the thread starts recursing
     try:
-        thread = threading.Thread(target=target, name="read-metrics")
-        thread.start()
+        threading.stack_size(DEEP_STACK_BYTES)
+        try:
+            thread = threading.Thread(target=target, name="read-metrics")
+            thread.start()
+        finally:
+            threading.stack_size(old_stack)  # only this thread gets the large stack
+        thread.join()
     finally:
-        threading.stack_size(old_stack)
-    thread.join()
-    sys.setrecursionlimit(old_limit)
+        sys.setrecursionlimit(old_limit)
     if "error" in out:
         raise out["error"]
     return out["value"]

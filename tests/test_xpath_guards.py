@@ -14,7 +14,7 @@ TAGS = ["div", "section", "p", "span", "ul", "ol", "aside", "a", "details", "art
 def _regex_expressions() -> list[XPath]:
     """trafilatura's own regex-testing expressions (kept aside when they were replaced)."""
     xpath_guards.install()
-    return list(xpath_guards.REPLACED.values())
+    return [original for original, _ in xpath_guards.REPLACED.values()]
 
 
 def _names(expressions) -> list[str]:

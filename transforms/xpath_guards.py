@@ -39,31 +39,31 @@ def guard(path: str) -> str:
 
 
 def guarded(expression: XPath) -> XPath:
-    if "re:test" not in expression.path:
+    """`expression` guarded; itself when there is nothing to guard (no test, or guarded already)."""
+    path = guard(expression.path)
+    if path == expression.path:
         return expression
-    return XPath(guard(expression.path), namespaces={"re": REGEXP_NS}, smart_strings=False)
+    return XPath(path, namespaces={"re": REGEXP_NS}, smart_strings=False)
 
 
-_installed = False
-REPLACED: dict[str, XPath] = {}  # trafilatura's own expressions by path, kept for checking
+# trafilatura's own expressions by path, with their guarded forms: one replacement for an
+# expression several modules import, and the originals kept for checking.
+REPLACED: dict[str, tuple[XPath, XPath]] = {}
 
 
 def install() -> int:
     """Replaces the regex-testing XPath expressions held by trafilatura's loaded modules (alone
-    or in lists) with guarded ones; idempotent. Returns how many module attributes changed."""
-    global _installed
-    if _installed:
-        return 0
+    or in lists) with guarded ones. Returns how many module attributes changed: none the second
+    time, as guarded expressions are left as they are."""
     import trafilatura  # noqa: F401 - loads the extraction modules whose expressions are replaced
 
-    done: dict[int, XPath] = {}
-
     def swap(expression: XPath) -> XPath:
-        if id(expression) not in done:
-            done[id(expression)] = guarded(expression)
-            if done[id(expression)] is not expression:
-                REPLACED.setdefault(expression.path, expression)
-        return done[id(expression)]
+        if expression.path not in REPLACED:
+            new = guarded(expression)
+            if new is expression:
+                return expression
+            REPLACED[expression.path] = (expression, new)
+        return REPLACED[expression.path][1]
 
     changed = 0
     # The modules extraction has loaded; the rest of the package (crawler, CLI) is not used here.
@@ -79,5 +79,4 @@ def install() -> int:
             if new != value:
                 setattr(module, name, new)
                 changed += 1
-    _installed = True
     return changed
