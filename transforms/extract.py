@@ -17,12 +17,13 @@ from trafilatura.utils import load_html
 from trafilatura.xml import delete_element
 
 from schemas import Document
-from transforms import dates, xpath_guards
+from transforms import dates, readability_bound, xpath_guards
 from transforms.ids import normalise_text
 from transforms.page_metadata import page_metadata
 from transforms.stage import Rejected, StageTransform
 
 xpath_guards.install()  # same selections, fewer calls into Python (see the module)
+readability_bound.install()  # same results, no readability pass where it cannot win (see the module)
 
 # Pathological pages (huge or deeply nested) are refused instead of stalling a worker.
 MAX_HTML_BYTES = 10 << 20
