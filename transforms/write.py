@@ -65,14 +65,23 @@ def window_label(window) -> str:
     return window.start.to_utc_datetime().strftime("%Y%m%dT%H%M%SZ")
 
 
-def write_table_file(directory: str, schema: pa.Schema, rows: list[dict], window_start: str = "") -> str:
-    """Writes rows (already sorted) to one file in `directory`; returns its final path."""
-    name = file_name([r["id"] for r in rows], window_start)
+def sort_key(record) -> tuple:
+    """Rows are written in this order (id, then URL), so the same rows make the same file."""
+    return record.id, getattr(record, "url", None) or ""
+
+
+def write_table_file(directory: str, table: Table, records: list, window_start: str = "") -> str:
+    """Writes `records` (already sorted) to one file in `directory`; returns its final path.
+    Records become Arrow rows one row group at a time, so a large group (a day's duplicates,
+    a run's signatures) never exists as Python rows and an Arrow table at once in full."""
+    name = file_name([r.id for r in records], window_start)
     final = f"{directory}/{name}"
     temp = f"{directory}/.{name}.{uuid.uuid4().hex}.inprogress"
-    data = pa.Table.from_pylist([{k: r[k] for k in schema.names} for r in rows], schema=schema)
-    with FileSystems.create(temp) as f:
-        pq.write_table(data, f, compression="zstd", row_group_size=ROW_GROUP_ROWS)
+    schema = table.schema
+    with FileSystems.create(temp) as f, pq.ParquetWriter(f, schema, compression="zstd") as writer:
+        for start in range(0, len(records), ROW_GROUP_ROWS):
+            rows = [table.row(r) for r in records[start:start + ROW_GROUP_ROWS]]
+            writer.write_table(pa.Table.from_pylist([{k: r[k] for k in schema.names} for r in rows], schema=schema))
     try:
         FileSystems.rename([temp], [final])
     except Exception:
@@ -94,17 +103,17 @@ class _WriteGroupFn(beam.DoFn):
         (name, date), records = item
         label = window_label(window)
         table = self._tables[name]
-        rows = sorted((table.row(r) for r in records), key=lambda r: (r["id"], r.get("url") or ""))
+        records = sorted(records, key=sort_key)
         directory = f"{self._output}/{table.folder}/{PARTITION_KEY}={date}"
-        for start in range(0, len(rows), self._max_rows):
-            chunk = rows[start:start + self._max_rows]
-            yield write_table_file(directory, table.schema, chunk, label)
+        for start in range(0, len(records), self._max_rows):
+            chunk = records[start:start + self._max_rows]
+            yield write_table_file(directory, table, chunk, label)
             counter(f"write.{name}.rows").inc(len(chunk))
             counter("write.files").inc()
         if name == "articles":
-            counter(f"out.date.{date}").inc(len(rows))
-            for row in rows:
-                counter(f"out.language.{row['language']}").inc()
+            counter(f"out.date.{date}").inc(len(records))
+            for record in records:
+                counter(f"out.language.{record.language}").inc()
 
 
 class WriteTables(beam.PTransform):

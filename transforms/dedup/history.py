@@ -144,6 +144,7 @@ SIGNATURE_SCHEMA = pa.schema([
 
 def signature_row(f: Features) -> dict:
     return {"id": f.id, "cluster_id": f.cluster_id, "published_at": f.published_at, "fetched_at": f.fetched_at,
-            "content_hash": f.content_hash, "shingles": f.shingles.tolist(), "numbers": list(f.numbers),
+            "content_hash": f.content_hash, "shingles": f.shingles,  # numpy: no Python int per shingle
+            "numbers": list(f.numbers),
             "names": list(f.names),
             "keys": list(f.keys)}
