@@ -149,3 +149,23 @@ def test_a_short_result_is_checked_against_recall_mode_only_when_the_page_has_mo
     assert needs_recall(lead, load_html(story))
     assert not needs_recall(lead, load_html(brief))  # nothing more to find: no second extraction
     assert not needs_recall(lead * 20, load_html(story))  # long enough already
+
+
+def test_drop_unused_removes_page_chrome_and_keeps_what_can_hold_text():
+    from lxml.html import tostring
+    from trafilatura.utils import load_html
+
+    from transforms.extract import drop_unused
+    tree = load_html("<html><head><script type='application/ld+json'>{\"@type\": \"NewsArticle\"}</script>"
+                     "<script>track()</script><style>p {}</style></head><body>"
+                     "<nav><a href='/'>Home</a></nav>before <svg><title>icon</title><path d='M0'/></svg>after"
+                     "<p>Text <button>Share</button>kept.</p><aside>Side story</aside><noscript>Plain text</noscript>"
+                     "<form><label>Name</label><input name='n'><select><option>a</option></select></form>"
+                     "<footer>Contact us</footer></body></html>")
+    drop_unused(tree)
+    html = tostring(tree, encoding="unicode")
+    for gone in ("<nav", "<svg", "<button", "<footer", "<label", "<input", "<select", "track()", "<style"):
+        assert gone not in html
+    for kept in ("application/ld+json", "<aside>Side story", "<noscript>Plain text", "<form"):
+        assert kept in html
+    assert "before after" in " ".join(tree.text_content().split()) and "Text kept." in tree.text_content()

@@ -229,14 +229,28 @@ def needs_recall(text: str, root) -> bool:
     return len(text) < RECALL_CHECK_CHARS and prose_chars(root) > RECALL_RATIO * len(text)
 
 
-def drop_scripts(tree) -> None:
-    """Removes <script> and <style> elements (their tails kept) except JSON-LD, once metadata has
-    been read: every text extractor trafilatura runs removes them first anyway, and each of its
-    nine pruning passes would otherwise walk them. JSON-LD stays: trafilatura reads it to find
-    forum threads and article bodies."""
-    dead = [e for e in tree.iter("script", "style") if e.tag == "style" or e.get("type") != "application/ld+json"]
+# Elements trafilatura's own cleaning deletes, with their content, before its main extractor
+# reads the page (trafilatura.settings.MANUALLY_CLEANED), and which never hold article text:
+# navigation, page chrome, form controls, media and vector graphics. Left in the page: the
+# elements of that list that do hold article text on some sites (<aside>, <noscript>, <time>,
+# <dialog>, <textarea>), or that trafilatura treats specially (<head>, <form>, <figure>, <math>).
+NEVER_TEXT = ("nav", "footer", "menu", "menuitem", "svg", "use", "canvas", "map", "area", "picture", "source",
+              "video", "audio", "track", "object", "embed", "param", "applet", "iframe", "fencedframe", "frame",
+              "frameset", "button", "input", "select", "option", "optgroup", "datalist", "label", "legend",
+              "fieldset", "output", "progress", "link", "marquee", "blink", "noindex", "rp", "rt", "rtc")
+
+
+def drop_unused(tree) -> None:
+    """Removes what no extraction step reads once metadata has been taken: <script> (except
+    JSON-LD, which trafilatura reads to find forum threads and article bodies), <style>, and the
+    NEVER_TEXT elements, their tails kept as trafilatura keeps them. Its main extractor would
+    delete them anyway; removed once here, they are no longer walked by each of its pruning
+    passes, copied for each of its stages, nor scored by its readability fallback."""
+    dead = [e for e in tree.iter("script", "style", *NEVER_TEXT)
+            if e.tag != "script" or e.get("type") != "application/ld+json"]
     for element in dead:
-        delete_element(element)
+        if element.getparent() is not None:
+            delete_element(element)
 
 
 def extract_page(html, url: str | None) -> dict:
@@ -250,7 +264,7 @@ def extract_page(html, url: str | None) -> dict:
     if tree is None:
         raise Rejected("no_text", "the page could not be parsed as HTML")
     meta = page_metadata(tree, url, DATE_PARAMS)
-    drop_scripts(tree)
+    drop_unused(tree)
     page_url = url or meta.url
     result = trafilatura.bare_extraction(tree, url=page_url, **TRAFILATURA_OPTIONS)
     text = (result.text or "") if result is not None else ""
