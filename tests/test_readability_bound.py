@@ -65,3 +65,35 @@ def test_the_ceiling_leaves_out_scripts_and_counts_video_iframes():
 def test_install_is_idempotent():
     readability_bound.install()
     assert readability_bound.install() is False
+
+
+def test_the_bound_changes_nothing_on_the_article_benchmark_pages():
+    """On real pages (../shared, when present): the same extraction with the bound as without."""
+    import gzip
+
+    from tests.conftest import SHARED
+    from transforms.stage import Rejected
+
+    folder = SHARED / "eval" / "article-extraction-benchmark" / "html"
+    if not folder.is_dir():
+        pytest.skip("../shared/eval is not present (clean clone)")
+    pages = [gzip.decompress(p.read_bytes()) for p in sorted(folder.glob("*.html.gz"))[:60]]
+
+    def run():
+        out = []
+        for page in pages:
+            try:
+                out.append(extract_page(page, None))
+            except Rejected as exc:
+                out.append(exc.reason)
+        return out
+
+    readability_bound.install()
+    before = readability_bound.SKIPPED["skipped"]
+    bounded = run()
+    assert readability_bound.SKIPPED["skipped"] > before  # the bound did skip some comparisons
+    readability_bound.uninstall()
+    try:
+        assert run() == bounded
+    finally:
+        readability_bound.install()

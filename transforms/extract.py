@@ -6,8 +6,8 @@ description, published_at/date/date_source. Pages with no article text are rejec
 """
 from __future__ import annotations
 
+import logging
 import re
-
 from urllib.parse import urlsplit
 
 import lxml.html
@@ -22,6 +22,9 @@ from transforms.ids import normalise_text
 from transforms.page_metadata import page_metadata
 from transforms.stage import Rejected, StageTransform
 
+# trafilatura warns "discarding data: None" for every page it finds no text in; here such a page
+# is a reject with its stage, reason and path, so the warning would only repeat it, nameless.
+logging.getLogger("trafilatura.core").setLevel(logging.ERROR)
 xpath_guards.install()  # same selections, fewer calls into Python (see the module)
 readability_bound.install()  # same results, no readability pass where it cannot win (see the module)
 
