@@ -48,7 +48,7 @@ def readability_cannot_win(body, text: str, page, focus: str) -> bool:
     return readability_ceiling(page) <= factor * len(text)
 
 
-SKIPPED = {"comparisons": 0, "skipped": 0}  # for the benchmark and tests, per process
+SKIPPED = {"comparisons": 0, "skipped": 0}  # per process: what tests and profiling runs look at
 
 
 def _extract_and_compare(cleaned_tree, cleaned_tree_backup, tree, options):
