@@ -252,8 +252,7 @@ def drop_unused(tree) -> None:
     dead = [e for e in tree.iter("script", "style", *NEVER_TEXT)
             if e.tag != "script" or e.get("type") != "application/ld+json"]
     for element in dead:
-        if element.getparent() is not None:
-            delete_element(element)
+        delete_element(element)
 
 
 def extract_page(html, url: str | None) -> dict:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from copy import copy
 
+import trafilatura.core as core
 from lxml.etree import XPath
 from lxml.html import HtmlElement
 
@@ -53,8 +54,6 @@ SKIPPED = {"comparisons": 0, "skipped": 0}  # per process: what tests and profil
 
 def _extract_and_compare(cleaned_tree, cleaned_tree_backup, tree, options):
     """trafilatura.core._extract_and_compare, with the bound above before the comparison."""
-    import trafilatura.core as core
-
     postbody, temp_text = core.extract_content(cleaned_tree, options)
     if options.fast:
         return postbody, temp_text
@@ -73,8 +72,6 @@ _ORIGINAL = {}
 def install() -> bool:
     """Puts the bounded comparison in place of trafilatura's; False (nothing changed) on a
     trafilatura without the function this replaces."""
-    import trafilatura.core as core
-
     current = getattr(core, "_extract_and_compare", None)
     if current is None or current is _extract_and_compare:
         return False
@@ -85,7 +82,5 @@ def install() -> bool:
 
 def uninstall() -> None:
     """Puts trafilatura's own comparison back (for checks against it)."""
-    import trafilatura.core as core
-
     if "_extract_and_compare" in _ORIGINAL:
         core._extract_and_compare = _ORIGINAL.pop("_extract_and_compare")
