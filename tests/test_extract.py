@@ -169,3 +169,14 @@ def test_drop_unused_removes_page_chrome_and_keeps_what_can_hold_text():
     for kept in ("application/ld+json", "<aside>Side story", "<noscript>Plain text", "<form"):
         assert kept in html
     assert "before after" in " ".join(tree.text_content().split()) and "Text kept." in tree.text_content()
+
+
+def test_the_byline_search_sees_article_footers_and_not_menus():
+    from transforms.extract import extract_page
+    story = "".join(f"<p>Paragraph {n} of the story about the harbour, with enough words to be text.</p>"
+                    for n in range(6))
+    boxed = (f"<html><body><nav><a class='author' href='/authors'>Our authors</a></nav><article>{story}"
+             "<footer><div class='author-name'>Rita Moreno</div></footer></article></body></html>")
+    assert extract_page(boxed.encode(), None)["authors"] == ["Rita Moreno"]
+    menu_only = f"<html><body><nav><a class='author' href='/authors'>Our authors</a></nav><article>{story}</article></body></html>"
+    assert extract_page(menu_only.encode(), None)["authors"] == []

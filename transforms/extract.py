@@ -6,13 +6,14 @@ description, published_at/date/date_source. Pages with no article text are rejec
 """
 from __future__ import annotations
 
+import copy
 import logging
 import re
 from urllib.parse import urlsplit
 
 import lxml.html
 import trafilatura
-from trafilatura.settings import use_config
+from trafilatura.settings import Extractor, use_config
 from trafilatura.utils import load_html
 from trafilatura.xml import delete_element
 
@@ -50,6 +51,25 @@ TRAFILATURA_OPTIONS = dict(
 )
 DATE_PARAMS = {"extensive_search": False, "original_date": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
 RECALL_OPTIONS = dict(TRAFILATURA_OPTIONS, favor_precision=False)
+
+
+def _extractor(options: dict) -> Extractor:
+    return Extractor(output_format="python", config=options["config"], precision=options["favor_precision"],
+                     comments=options["include_comments"], tables=options["include_tables"],
+                     with_metadata=options["with_metadata"])
+
+
+# bare_extraction builds these from its keyword arguments on every call, reading each number from
+# the config parser again (4% of its time); built once, each page gets a copy with its URL.
+_PRECISION, _RECALL = _extractor(TRAFILATURA_OPTIONS), _extractor(RECALL_OPTIONS)
+
+
+def extractor_for(template: Extractor, url: str | None) -> Extractor:
+    """`template` with the page's URL, as bare_extraction(url=...) would build it."""
+    options = copy.copy(template)
+    options.url = url
+    options.source = url and url.encode("utf-8", "replace").decode("utf-8")
+    return options
 RECALL_CHECK_CHARS = 2000
 RECALL_RATIO = 2.0
 _BLOCKS = re.compile(r"\n\s*\n+")
@@ -243,13 +263,20 @@ NEVER_TEXT = ("nav", "footer", "menu", "menuitem", "svg", "use", "canvas", "map"
               "fieldset", "output", "progress", "link", "marquee", "blink", "noindex", "rp", "rt", "rtc")
 
 
-def drop_unused(tree) -> None:
+UNUSED = ("script", "style", *NEVER_TEXT)
+# What the byline search of page_metadata can do without: all of it but <footer>, where an
+# article's author box often stands (<article><footer><div class="author-name">).
+NO_BYLINE = tuple(tag for tag in UNUSED if tag != "footer")
+
+
+def drop_unused(tree, tags: tuple = UNUSED) -> None:
     """Removes what no extraction step reads once metadata has been taken: <script> (except
     JSON-LD, which trafilatura reads to find forum threads and article bodies), <style>, and the
     NEVER_TEXT elements, their tails kept as trafilatura keeps them. Its main extractor would
     delete them anyway; removed once here, they are no longer walked by each of its pruning
-    passes, copied for each of its stages, nor scored by its readability fallback."""
-    dead = [e for e in tree.iter("script", "style", *NEVER_TEXT)
+    passes, copied for each of its stages, nor scored by its readability fallback. `tags`: the
+    elements to remove (a part of UNUSED)."""
+    dead = [e for e in tree.iter(*tags)
             if e.tag != "script" or e.get("type") != "application/ld+json"]
     for element in dead:
         delete_element(element)
@@ -265,13 +292,13 @@ def extract_page(html, url: str | None) -> dict:
     tree = load_html(html)
     if tree is None:
         raise Rejected("no_text", "the page could not be parsed as HTML")
-    meta = page_metadata(tree, url, DATE_PARAMS)
-    drop_unused(tree)
+    meta = page_metadata(tree, url, DATE_PARAMS, before_author_search=lambda page: drop_unused(page, NO_BYLINE))
+    drop_unused(tree, ("footer",))
     page_url = url or meta.url
-    result = trafilatura.bare_extraction(tree, url=page_url, **TRAFILATURA_OPTIONS)
+    result = trafilatura.bare_extraction(tree, options=extractor_for(_PRECISION, page_url))
     text = (result.text or "") if result is not None else ""
     if needs_recall(text, tree):
-        other = trafilatura.bare_extraction(tree, url=page_url, **RECALL_OPTIONS)
+        other = trafilatura.bare_extraction(tree, options=extractor_for(_RECALL, page_url))
         if other is not None and len(other.text or "") > RECALL_RATIO * len(text):
             text = other.text
     if not has_letters(text, MIN_PAGE_LETTERS):
