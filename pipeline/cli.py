@@ -26,6 +26,7 @@ from pipeline import summary
 from pipeline.batches import DEFAULT_BATCH_FILES, DEFAULT_BATCH_MB, plan_batches, run_batches, split_archives
 from pipeline.graph import IngestConfig, build
 from pipeline.streaming import LOCAL_RUNNERS, StopFlag, StreamConfig, build_stream, run_local
+from pipeline.worker_pool import WorkerPool, pipelines_on
 from transforms.fetch.client import DEFAULT_USER_AGENT, FetchConfig
 from transforms.fetch.feeds import expand_url_args
 from transforms.read import UsageError, expand_inputs
@@ -210,7 +211,12 @@ def run(argv: list[str]) -> int:
         workers = local_workers(options)
         max_bytes = int(args.batch_mb * (1 << 20)) * workers
         batches = plan_batches(split_archives(files, max_bytes), args.batch_files * workers, max_bytes)
-        counts = run_batches(lambda: beam.Pipeline(options=options), cfg, batches, args.quiet)
+        if len(batches) > 1 and options.view_as(DirectOptions).direct_running_mode == "multi_processing":
+            # Worker processes started once for all the batches, not once per batch.
+            with WorkerPool(workers) as pool:
+                counts = run_batches(pipelines_on(pool, options), cfg, batches, args.quiet)
+        else:
+            counts = run_batches(lambda: beam.Pipeline(options=options), cfg, batches, args.quiet)
     else:
         p = beam.Pipeline(options=options)
         build(p, cfg)

@@ -1,5 +1,6 @@
 """The command end to end, as a user runs it; output read back with DuckDB, pyarrow and Polars."""
 import json
+import subprocess
 
 import duckdb
 import polars as pl
@@ -151,6 +152,21 @@ def test_batches_of_files_give_the_same_documents_and_links(samples_run, tmp_pat
     orphans = duckdb.sql(f"select d.url from read_parquet('{batched}/duplicates/*/*.parquet') d anti join "
                          f"read_parquet('{batched}/articles/*/*.parquet') a on d.duplicate_of = a.id").fetchall()
     assert orphans == []
+
+
+def test_batches_on_kept_worker_processes_give_the_same_files(tmp_path):
+    """multi_processing over several batches runs every batch on the same worker processes
+    (pipeline/worker_pool.py): the files are those of the in-process run, and no worker outlives it."""
+    one, kept = tmp_path / "one", tmp_path / "kept"
+    assert run_cli("run", "--output", one, "--batch-files", "2").returncode == 0
+    result = run_cli("run", "--output", kept, "--batch-files", "1", "--direct_running_mode=multi_processing",
+                     "--direct_num_workers=2")
+    assert result.returncode == 0, result.stderr
+    assert "news-ingest: batch 4/4" in result.stderr  # 2 files per batch: one per worker
+    assert "direct_num_workers is not equal to 1" not in result.stderr
+    assert files(kept) == files(one)
+    left = subprocess.run(["pgrep", "-f", "pipeline.worker_pool"], capture_output=True, text=True).stdout.split()
+    assert left == []
 
 
 def test_a_url_read_again_in_a_later_batch_is_a_copy_not_a_skip(tmp_path):
