@@ -51,6 +51,9 @@ TRAFILATURA_OPTIONS = dict(
 )
 DATE_PARAMS = {"extensive_search": False, "original_date": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
 RECALL_OPTIONS = dict(TRAFILATURA_OPTIONS, favor_precision=False)
+RECALL_CHECK_CHARS = 2000
+RECALL_RATIO = 2.0
+_BLOCKS = re.compile(r"\n\s*\n+")
 
 
 def _extractor(options: dict) -> Extractor:
@@ -70,9 +73,6 @@ def extractor_for(template: Extractor, url: str | None) -> Extractor:
     options.url = url
     options.source = url and url.encode("utf-8", "replace").decode("utf-8")
     return options
-RECALL_CHECK_CHARS = 2000
-RECALL_RATIO = 2.0
-_BLOCKS = re.compile(r"\n\s*\n+")
 
 
 def to_paragraphs(text: str) -> str:
