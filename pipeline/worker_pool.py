@@ -41,9 +41,8 @@ class _Front:
         self._stubs: list = []
         self._lock = threading.Lock()
         self._next = 0
-        self._owner: dict[str, int] = {}
 
-    def _stub(self, k: int | None = None):
+    def _all(self) -> list:
         import grpc
         from apache_beam.portability.api import beam_fn_api_pb2_grpc
 
@@ -51,22 +50,20 @@ class _Front:
             if not self._stubs:
                 self._stubs = [beam_fn_api_pb2_grpc.BeamFnExternalWorkerPoolStub(grpc.insecure_channel(a))
                                for a in self._addresses()]
-            if k is None:
-                k, self._next = self._next, (self._next + 1) % len(self._stubs)
-            return k, self._stubs[k]
+            return self._stubs
 
     def StartWorker(self, request, context):  # noqa: N802 - gRPC method name
-        k, stub = self._stub()
+        stubs = self._all()
         with self._lock:
-            self._owner[request.worker_id] = k
-        return stub.StartWorker(request)
+            k, self._next = self._next, (self._next + 1) % len(stubs)
+        return stubs[k].StartWorker(request)
 
     def StopWorker(self, request, context):  # noqa: N802 - gRPC method name
-        from apache_beam.portability.api import beam_fn_api_pb2
-
-        with self._lock:
-            k = self._owner.pop(request.worker_id, None)
-        return self._stub(k)[1].StopWorker(request) if k is not None else beam_fn_api_pb2.StopWorkerResponse()
+        # Each process stops the worker if it is one of its own and ignores the id otherwise.
+        response = None
+        for stub in self._all():
+            response = stub.StopWorker(request)
+        return response
 
 
 class WorkerPool:
@@ -88,6 +85,8 @@ class WorkerPool:
         beam_fn_api_pb2_grpc.add_BeamFnExternalWorkerPoolServicer_to_server(_Front(self._addresses), self._server)
         self.address = f"localhost:{self._server.add_insecure_port('localhost:0')}"
         self._server.start()
+        self._quiet = _QuietModeWarning()
+        _RUNNER_LOG.addFilter(self._quiet)
         return self
 
     def _addresses(self) -> list[str]:
@@ -108,6 +107,7 @@ class WorkerPool:
         return FnApiRunner(default_environment=ExternalEnvironment(self.address))
 
     def __exit__(self, *exc) -> None:
+        _RUNNER_LOG.removeFilter(self._quiet)
         if self._server is not None:
             self._server.stop(0)
         for process in self._processes:
@@ -148,7 +148,7 @@ class _QuietModeWarning(logging.Filter):
         return not str(record.msg).startswith("If direct_num_workers is not equal to 1")
 
 
-logging.getLogger("apache_beam.runners.portability.fn_api_runner.fn_runner").addFilter(_QuietModeWarning())
+_RUNNER_LOG = logging.getLogger("apache_beam.runners.portability.fn_api_runner.fn_runner")
 
 
 def serve() -> None:

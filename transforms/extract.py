@@ -44,27 +44,24 @@ def _config():
     return config
 
 
-# Chosen on the article-extraction benchmark: precision-leaning settings beat the defaults for news.
-# Metadata is not asked of trafilatura: page_metadata gives the same fields without the ones not kept.
-TRAFILATURA_OPTIONS = dict(
-    include_comments=False, favor_precision=True, include_tables=True, with_metadata=False, config=_config(),
-)
 DATE_PARAMS = {"extensive_search": False, "original_date": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
-RECALL_OPTIONS = dict(TRAFILATURA_OPTIONS, favor_precision=False)
 RECALL_CHECK_CHARS = 2000
 RECALL_RATIO = 2.0
 _BLOCKS = re.compile(r"\n\s*\n+")
 
 
-def _extractor(options: dict) -> Extractor:
-    return Extractor(output_format="python", config=options["config"], precision=options["favor_precision"],
-                     comments=options["include_comments"], tables=options["include_tables"],
-                     with_metadata=options["with_metadata"])
+def _extractor(config, precision: bool) -> Extractor:
+    """trafilatura's options. Chosen on the article-extraction benchmark: precision-leaning
+    settings, no comments, tables kept, beat the defaults for news. Metadata is not asked of
+    trafilatura: page_metadata gives the same fields without the ones not kept."""
+    return Extractor(output_format="python", config=config, precision=precision, comments=False, tables=True,
+                     with_metadata=False)
 
 
-# bare_extraction builds these from its keyword arguments on every call, reading each number from
-# the config parser again (4% of its time); built once, each page gets a copy with its URL.
-_PRECISION, _RECALL = _extractor(TRAFILATURA_OPTIONS), _extractor(RECALL_OPTIONS)
+# Built once: bare_extraction, given keyword arguments, builds them again on every call and reads
+# each number from the config parser (4% of its time). Each page gets a copy with its URL.
+_CONFIG = _config()
+_PRECISION, _RECALL = _extractor(_CONFIG, precision=True), _extractor(_CONFIG, precision=False)
 
 
 def extractor_for(template: Extractor, url: str | None) -> Extractor:
