@@ -211,8 +211,8 @@ def run(argv: list[str]) -> int:
         workers = local_workers(options)
         max_bytes = int(args.batch_mb * (1 << 20)) * workers
         batches = plan_batches(split_archives(files, max_bytes), args.batch_files * workers, max_bytes)
-        if len(batches) > 1 and options.view_as(DirectOptions).direct_running_mode == "multi_processing":
-            # Worker processes started once for all the batches, not once per batch.
+        if options.view_as(DirectOptions).direct_running_mode == "multi_processing":
+            # Worker processes started once for all the batches, and forked, not started afresh.
             with WorkerPool(workers) as pool:
                 counts = run_batches(pipelines_on(pool, options), cfg, batches, args.quiet)
         else:

@@ -1,19 +1,19 @@
-"""Worker processes kept for a whole local run, across its batches.
+"""Worker processes for a local multi_processing run: made once, before the first graph.
 
-With --direct_running_mode=multi_processing, FnApiRunner starts its worker processes when a
-pipeline runs and stops them when it ends. A local run split into batches (pipeline/batches.py)
-is one pipeline per batch, so each batch paid for starting its workers again: Beam's imports,
-ours, the language model, about 2 s of a batch's 15 s on two workers.
+With --direct_running_mode=multi_processing, FnApiRunner starts fresh worker processes when a
+pipeline runs and stops them when it ends. Each imports Beam, trafilatura and ours and loads
+the language model before it reads a page (two took 1.8-2.0 s to be ready here), and a local
+run split into batches (pipeline/batches.py) is one pipeline per batch, so it paid that again
+for every batch.
 
-Here the worker processes are started once, when the run begins (while the main process is
-still importing Beam and building the first graph). Each is Beam's own worker pool in thread
-mode: for each pipeline run it hosts a fresh SDK harness, connected to the runner like any
-EXTERNAL worker (the way Flink runs Python workers), and what the process loaded for one
-batch (modules, models, tables) serves the next. DoFns are still pickled, sent and set up
-in another process, as on Flink and Dataflow.
-
-Child processes: `python -m pipeline.worker_pool` prints its address and serves until its
-standard input closes, so none outlives the run.
+Here the worker processes are made once per run, before the first graph is built. On Linux
+they are forked from this process, which has imported what a worker needs by then (two were
+ready in 0.25 s, most of it the language model); elsewhere they are spawned and import it.
+Each is Beam's own worker pool in thread mode: for each pipeline run it hosts a fresh SDK
+harness, connected to the runner like any EXTERNAL worker (the way Flink runs Python
+workers), and what the process loaded for one batch (models, tables) serves the next. DoFns
+are still pickled, sent and set up in another process, as on Flink and Dataflow, and a worker
+sees nothing the main process built, since it was made before the graph was.
 
 Used for batch runs only. A continuous local run (one pipeline per window) was tried on a pool
 and its stateful near-duplicate step missed a copy within a window, which Beam's own
@@ -22,7 +22,8 @@ multi_processing mode finds; until that is understood, windows start their own w
 from __future__ import annotations
 
 import logging
-import subprocess
+import multiprocessing
+import multiprocessing.connection
 import sys
 import threading
 from concurrent import futures
@@ -72,15 +73,22 @@ class WorkerPool:
     def __init__(self, size: int):
         self.size = size
         self.address = ""
-        self._processes: list[subprocess.Popen] = []
+        self._processes: list = []  # (process, pipe)
         self._server = None
 
     def __enter__(self) -> "WorkerPool":
         import grpc
         from apache_beam.portability.api import beam_fn_api_pb2_grpc
 
-        self._processes = [subprocess.Popen([sys.executable, "-m", "pipeline.worker_pool"], stdin=subprocess.PIPE,
-                                            stdout=subprocess.PIPE, text=True) for _ in range(self.size)]
+        # The processes are made before this process opens any gRPC channel or server: a
+        # forked child must not inherit gRPC's threads.
+        context = multiprocessing.get_context(start_method())
+        for _ in range(self.size):
+            ours, theirs = context.Pipe()
+            process = context.Process(target=serve, args=(theirs,), daemon=True, name="news-ingest worker")
+            process.start()
+            theirs.close()
+            self._processes.append((process, ours))
         self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
         beam_fn_api_pb2_grpc.add_BeamFnExternalWorkerPoolServicer_to_server(_Front(self._addresses), self._server)
         self.address = f"localhost:{self._server.add_insecure_port('localhost:0')}"
@@ -92,11 +100,13 @@ class WorkerPool:
     def _addresses(self) -> list[str]:
         """The processes' own addresses, once each has started and listens."""
         addresses = []
-        for process in self._processes:
-            line = _read_line(process, START_TIMEOUT)
-            if not line.startswith("listening "):
-                raise RuntimeError(f"a worker process did not start (exit code {process.poll()})")
-            addresses.append(line.split()[1])
+        for process, pipe in self._processes:
+            if not pipe.poll(START_TIMEOUT):
+                raise RuntimeError(f"a worker process did not start in {START_TIMEOUT} s")
+            try:
+                addresses.append(pipe.recv())
+            except EOFError:
+                raise RuntimeError(f"a worker process did not start (exit code {process.exitcode})") from None
         return addresses
 
     def runner(self):
@@ -110,23 +120,27 @@ class WorkerPool:
         _RUNNER_LOG.removeFilter(self._quiet)
         if self._server is not None:
             self._server.stop(0)
-        for process in self._processes:
-            if process.stdin:
-                process.stdin.close()  # the process's signal to end
-        for process in self._processes:
+        for _, pipe in self._processes:
+            # Said, not only closed: a forked process holds copies of this end of the pipes made
+            # before it, so it would never see them close.
             try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
+                pipe.send("stop")
+            except OSError:
+                pass  # it has ended already
+            pipe.close()
+        for process, _ in self._processes:
+            process.join(timeout=10)
+            if process.is_alive():
                 process.kill()
-                process.wait()
+                process.join()
 
 
-def _read_line(process: subprocess.Popen, timeout: float) -> str:
-    out: list[str] = []
-    reader = threading.Thread(target=lambda: out.append(process.stdout.readline()), daemon=True)
-    reader.start()
-    reader.join(timeout)
-    return out[0].strip() if out else ""
+def start_method() -> str:
+    """fork where it is safe: on Linux, from a process running no other thread (a thread
+    holding a lock when the process forks leaves it held forever in the child), which the
+    command is when the pool starts. Otherwise spawn: slower, but safe anywhere (and macOS
+    can crash in a forked child)."""
+    return "fork" if sys.platform.startswith("linux") and threading.active_count() == 1 else "spawn"
 
 
 def pipelines_on(pool: WorkerPool, options) -> Callable:
@@ -151,9 +165,8 @@ class _QuietModeWarning(logging.Filter):
 _RUNNER_LOG = logging.getLogger("apache_beam.runners.portability.fn_api_runner.fn_runner")
 
 
-def serve() -> None:
-    """A worker process: Beam's worker pool in thread mode, until standard input closes."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+def serve(pipe) -> None:
+    """A worker process: Beam's worker pool in thread mode, until the main process closes `pipe`."""
     import grpc
     from apache_beam.portability.api import beam_fn_api_pb2_grpc
     from apache_beam.runners.worker.worker_pool_main import BeamFnExternalWorkerPoolServicer
@@ -165,16 +178,14 @@ def serve() -> None:
         BeamFnExternalWorkerPoolServicer(use_process=False), server)
     address = f"localhost:{server.add_insecure_port('localhost:0')}"
     server.start()
-    # What every batch's workers import anyway, imported while the main process builds the graph.
+    # What every batch's workers import anyway, imported while the main process builds the graph
+    # (already there when the process was forked).
     import transforms.dedup  # noqa: F401
     import transforms.extract  # noqa: F401
     import transforms.write  # noqa: F401
     from transforms.language_model import model
     model()
-    print(f"listening {address}", flush=True)
-    sys.stdin.read()
+    pipe.send(address)
+    # Until told to stop, or until the main process is gone (killed, so it told nobody).
+    multiprocessing.connection.wait([pipe, multiprocessing.parent_process().sentinel])
     server.stop(0)
-
-
-if __name__ == "__main__":
-    serve()

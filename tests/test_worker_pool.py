@@ -1,0 +1,62 @@
+"""The local run's worker processes (pipeline/worker_pool.py): none outlives the run that made them."""
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.conftest import REPO
+
+_HOLD_A_POOL = """
+import time
+from pipeline import worker_pool
+worker_pool.start_method = lambda: "{method}"
+with worker_pool.WorkerPool(2) as pool:
+    print(" ".join(pool._addresses()), flush=True)
+    time.sleep(float("{hold}"))
+"""
+
+
+def _children(pid):
+    out = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as f:
+            out += [int(c) for c in f.read().split()]
+    return out
+
+
+def _ended(pid):
+    """Gone, or a zombie waiting for a reaper that is not the test's to provide."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return any(line.startswith("State:") and "Z" in line.split()[1] for line in f)
+    except FileNotFoundError:
+        return True
+
+
+def _wait_ended(pids, seconds=20):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not all(_ended(p) for p in pids):
+        time.sleep(0.1)
+    return [p for p in pids if not _ended(p)]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("end", ["exit", "killed"])
+@pytest.mark.parametrize("method", ["fork", "spawn"])  # spawn is what macOS gets
+def test_worker_processes_end_with_the_process_that_made_them(method, end):
+    script = _HOLD_A_POOL.format(method=method, hold=0.5 if end == "exit" else 600)
+    holder = subprocess.Popen([sys.executable, "-c", script],
+                              cwd=REPO, stdout=subprocess.PIPE, text=True)
+    try:
+        addresses = holder.stdout.readline().split()
+        assert len(addresses) == 2 and all(a.startswith("localhost:") for a in addresses)
+        workers = _children(holder.pid)  # the two, and spawn's resource tracker
+        assert len(workers) == (2 if method == "fork" else 3)
+        if end == "killed":
+            holder.kill()  # no clean-up runs: the workers must notice on their own
+        assert holder.wait(timeout=30) == (0 if end == "exit" else -9)
+        assert _wait_ended(workers) == []
+    finally:
+        holder.kill()
