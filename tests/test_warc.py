@@ -134,3 +134,26 @@ def test_a_large_archive_spans_batches_with_the_same_output(tmp_path):
         if extra:
             assert "archive parts" in result.stderr
     assert outs["parts"] == outs["whole"]
+
+
+def test_the_records_of_one_archive_are_spread_over_the_workers(tmp_path):
+    """A file is read by one worker; its records must not all be extracted by that worker."""
+    import os
+
+    import apache_beam as beam
+    from apache_beam.options.pipeline_options import PipelineOptions
+    from apache_beam.testing.util import assert_that, equal_to
+
+    from transforms.read import ReadInputs
+
+    buf = io.BytesIO()
+    writer = WARCWriter(buf, gzip=True)
+    for n in range(12):
+        record(writer, f"https://news.example.com/story-{n}", PAGE.replace("Monday", f"day {n}").encode())
+    archive = tmp_path / "many.warc.gz"
+    archive.write_bytes(buf.getvalue())
+    options = PipelineOptions(["--direct_running_mode=multi_processing", "--direct_num_workers=2"])
+    with beam.Pipeline(runner="FnApiRunner", options=options) as p:
+        docs = p | ReadInputs([str(archive)])
+        workers = docs["main"] | beam.Map(lambda _: os.getpid()) | beam.Distinct() | beam.combiners.Count.Globally()
+        assert_that(workers, equal_to([2]))

@@ -115,12 +115,20 @@ class ReadFileFn(beam.DoFn):
                 yield item
 
 
+def holds_one_of_many(doc: Document) -> int:
+    """1 for a record of a file holding many (WARC, JSONL, feed), 0 for a file of its own."""
+    return int(doc.record_number is not None)
+
+
 class ReadInputs(beam.PTransform):
     """Reads files into Documents.
 
     In: the pipeline root. Out: {'main': PCollection[Document], 'rejects': PCollection[Reject]}.
-    `paths` holds file paths, or WarcParts for parts of large archives. The list
-    is spread over workers first, so files are read in parallel.
+    `paths` holds file paths, or WarcParts for parts of large archives. The list is spread
+    over workers first, so files are read in parallel. A file is read by one worker, and a
+    runner runs the stages after it (extraction, the costly one) where the file was read, so
+    the records of one archive would all be extracted by the worker that read it: they are
+    spread again. A file of its own is not: it is already spread with the paths.
     """
 
     def __init__(self, paths: list):
@@ -132,4 +140,6 @@ class ReadInputs(beam.PTransform):
                | "Paths" >> beam.Create(self._paths)
                | "Spread" >> beam.Reshuffle()
                | "ReadFiles" >> beam.ParDo(ReadFileFn()).with_outputs(REJECTS, main="main"))
-        return {"main": out.main, REJECTS: out[REJECTS]}
+        whole, records = out.main | "OneOfMany" >> beam.Partition(lambda doc, _: holds_one_of_many(doc), 2)
+        spread = records | "SpreadRecords" >> beam.Reshuffle()
+        return {"main": (whole, spread) | "AllRead" >> beam.Flatten(), REJECTS: out[REJECTS]}
