@@ -115,9 +115,12 @@ class ReadFileFn(beam.DoFn):
                 yield item
 
 
-def holds_one_of_many(doc: Document) -> int:
-    """1 for a record of a file holding many (WARC, JSONL, feed), 0 for a file of its own."""
-    return int(doc.record_number is not None)
+MANY_RECORD_KINDS = {"warc", "jsonl", "feed"}
+
+
+def holds_many(unit) -> bool:
+    """A read unit (path or WarcPart) whose file holds many records: a WARC, JSONL or feed."""
+    return isinstance(unit, WarcPart) or kind_of(unit) in MANY_RECORD_KINDS
 
 
 class ReadInputs(beam.PTransform):
@@ -127,8 +130,10 @@ class ReadInputs(beam.PTransform):
     `paths` holds file paths, or WarcParts for parts of large archives. The list is spread
     over workers first, so files are read in parallel. A file is read by one worker, and a
     runner runs the stages after it (extraction, the costly one) where the file was read, so
-    the records of one archive would all be extracted by the worker that read it: they are
-    spread again. A file of its own is not: it is already spread with the paths.
+    the records of a file holding many would all be extracted by the worker that read it:
+    they are spread again. Pages of their own are not: they travel with their paths. The two
+    kinds are read apart, because joining them costs the local runner a copy of every page
+    through the main process, which is only paid when the input mixes them.
     """
 
     def __init__(self, paths: list):
@@ -136,10 +141,23 @@ class ReadInputs(beam.PTransform):
         self._paths = list(paths)
 
     def expand(self, root):
-        out = (root
-               | "Paths" >> beam.Create(self._paths)
-               | "Spread" >> beam.Reshuffle()
-               | "ReadFiles" >> beam.ParDo(ReadFileFn()).with_outputs(REJECTS, main="main"))
-        whole, records = out.main | "OneOfMany" >> beam.Partition(lambda doc, _: holds_one_of_many(doc), 2)
-        spread = records | "SpreadRecords" >> beam.Reshuffle()
-        return {"main": (whole, spread) | "AllRead" >> beam.Flatten(), REJECTS: out[REJECTS]}
+        singles = [u for u in self._paths if not holds_many(u)]
+        archives = [u for u in self._paths if holds_many(u)]
+        reads = []
+        if singles or not archives:
+            reads.append(_read(root, "", singles))
+        if archives:
+            docs, rejects = _read(root, "Many", archives)
+            reads.append((docs | "SpreadRecords" >> beam.Reshuffle(), rejects))
+        if len(reads) == 1:
+            return {"main": reads[0][0], REJECTS: reads[0][1]}
+        return {"main": [d for d, _ in reads] | "AllRead" >> beam.Flatten(),
+                REJECTS: [r for _, r in reads] | "AllReadRejects" >> beam.Flatten()}
+
+
+def _read(root, prefix: str, units: list):
+    out = (root
+           | f"{prefix}Paths" >> beam.Create(units)
+           | f"{prefix}Spread" >> beam.Reshuffle()
+           | f"{prefix}ReadFiles" >> beam.ParDo(ReadFileFn()).with_outputs(REJECTS, main="main"))
+    return out.main, out[REJECTS]
