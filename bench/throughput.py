@@ -2,7 +2,8 @@
 
     python -m bench.throughput CORPUS [CORPUS ...] [--scale 10] [--rounds 3] [--json bench/results/throughput.json]
 
-CORPUS is a folder of .html / .html.gz files or a WARC file. For each corpus, in one run:
+CORPUS is a folder of .html / .html.gz files or a WARC file (the pipeline reads the archive
+itself; the baseline and the stages alone get its pages). For each corpus, in one run:
 - baseline: `trafilatura.extract` over the pages in a process of its own (what a plain script does);
 - each stage alone, in this process, on the pages' documents: read, extract, clean, language,
   dedup (features and LSH keys), write (rows to a Parquet file);
@@ -57,6 +58,33 @@ def materialise(pages: list[tuple[str, bytes]], folder: Path, copies: int = 1) -
     for k in range(copies):
         for name, data in pages:
             (folder / (f"c{k:02d}-{name}" if copies > 1 else name)).write_bytes(data)
+    return folder
+
+
+def warc_copies(archive: Path, folder: Path, copies: int, responses: int | None = None) -> Path:
+    """`copies` archives of the records of `archive` (the first `responses` responses, if
+    given), the pipeline's input. Copy k > 0 has /ckk/ before each target URI's path, so its
+    pages are documents of their own (linked as copies of the first), as the folder copies are."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.warcwriter import WARCWriter
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for k in range(copies):
+        with open(archive, "rb") as source, open(folder / f"c{k:02d}-{archive.name}", "wb") as target:
+            writer, seen = WARCWriter(target, gzip=True), 0
+            for record in ArchiveIterator(source):
+                if record.rec_type == "response":
+                    if responses is not None and seen == responses:
+                        break
+                    seen += 1
+                uri = record.rec_headers.get_header("WARC-Target-URI")
+                if k and uri:
+                    parts = urlsplit(uri)
+                    record.rec_headers.replace_header(
+                        "WARC-Target-URI", urlunsplit(parts._replace(path=f"/c{k:02d}{parts.path or '/'}")))
+                writer.write_record(record)
     return folder
 
 
@@ -210,19 +238,26 @@ def measure(corpus: Path, scale: int, tmp: Path, rounds: int = 3) -> dict:
     compared; the baseline is taken once more beside the large runs."""
     pages = html_pages(corpus)
     folder = materialise(pages, tmp / "x1")
+    # The pipeline reads a WARC as a user's run does: the archive itself, not its pages.
+    if corpus.is_dir():
+        pipeline_input = folder
+        big = materialise(pages, tmp / f"x{scale}", copies=scale)
+        small = materialise(pages[:5], tmp / "x5docs")
+    else:
+        pipeline_input = corpus
+        big = warc_copies(corpus, tmp / f"x{scale}", scale)
+        small = warc_copies(corpus, tmp / "x5docs", 1, responses=5)
     report = {"corpus": str(corpus), "pages": len(pages), "stages": stages(folder)}
     bases, ones, twos = [], [], []
     for _ in range(rounds):
         bases.append(baseline(folder))
-        ones.append(pipeline_run(folder, 1, tmp / "o1"))
-        twos.append(pipeline_run(folder, 2, tmp / "o2"))
+        ones.append(pipeline_run(pipeline_input, 1, tmp / "o1"))
+        twos.append(pipeline_run(pipeline_input, 2, tmp / "o2"))
     report["pipeline_1_worker"], report["pipeline_2_workers"] = median_run(ones), median_run(twos)
-    big = materialise(pages, tmp / f"x{scale}", copies=scale)
     report[f"pipeline_1_worker_x{scale}"] = pipeline_run(big, 1, tmp / "o3")
     report[f"pipeline_2_workers_x{scale}"] = pipeline_run(big, 2, tmp / "o5")
     bases.append(baseline(folder))
     report["baseline_trafilatura_extract"] = median_run(bases)
-    small = materialise(pages[:5], tmp / "x5docs")
     report["five_documents"] = pipeline_run(small, 1, tmp / "o4")
     base = report["baseline_trafilatura_extract"]["docs_per_s"]
     one, two = report["pipeline_1_worker"], report["pipeline_2_workers"]
