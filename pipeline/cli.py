@@ -209,6 +209,7 @@ def run(argv: list[str]) -> int:
     elif is_local(options):
         # Limits are per worker: each worker process holds its share of a batch.
         workers = local_workers(options)
+        cfg.spread_records = workers > 1
         max_bytes = int(args.batch_mb * (1 << 20)) * workers
         batches = plan_batches(split_archives(files, max_bytes), args.batch_files * workers, max_bytes)
         if options.view_as(DirectOptions).direct_running_mode == "multi_processing":

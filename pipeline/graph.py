@@ -43,6 +43,8 @@ class IngestConfig:
     run_date: date = field(default_factory=lambda: datetime.now(timezone.utc).date())
     # Output files there before this run began; set when a run is split into batches.
     written_before: frozenset | None = None
+    # Records of one archive spread over the workers before extraction; off for one local worker.
+    spread_records: bool = True
 
 
 def url_document(url: str) -> Document:
@@ -71,7 +73,7 @@ def build(p: beam.Pipeline, cfg: IngestConfig):
                else p | "History" >> ReadHistory(cfg.output, cfg.written_before))
     docs, rejects, to_fetch = [], [], []
     if cfg.inputs:
-        read = p | "Read" >> ReadInputs(cfg.inputs)
+        read = p | "Read" >> ReadInputs(cfg.inputs, cfg.spread_records)
         docs.append(read["main"])
         rejects.append(read[REJECTS])
     if cfg.feeds:

@@ -157,3 +157,34 @@ def test_the_records_of_one_archive_are_spread_over_the_workers(tmp_path):
         docs = p | ReadInputs([str(archive)])
         workers = docs["main"] | beam.Map(lambda _: os.getpid()) | beam.Distinct() | beam.combiners.Count.Globally()
         assert_that(workers, equal_to([2]))
+
+
+def test_batches_are_planned_by_what_a_compressed_archive_holds(tmp_path):
+    """A worker holds an archive's records, not its gzip members: a WARC small on disk but
+    holding more than a batch is cut into parts, each sized by what it holds."""
+    from pipeline.batches import expansion, gzip_ratio, split_archives, unit_size
+    from transforms.read.warc import WarcPart
+
+    text = (PAGE * 50).encode()
+    members = gzip.compress(text) + gzip.compress(text)
+    assert gzip_ratio(members) == pytest.approx(len(text) * 2 / len(members))
+    one = len(gzip.compress(text))
+    assert gzip_ratio(members[: one + 20]) >= len(text) / (one + 20)  # a sample may end inside a member
+    assert gzip_ratio(b"not gzip at all") == 1.0
+
+    buf = io.BytesIO()
+    writer = WARCWriter(buf, gzip=True)
+    for n in range(6):
+        record(writer, f"https://news.example.com/{n}", (PAGE * 20).encode())
+    path = tmp_path / "many.warc.gz"
+    path.write_bytes(buf.getvalue())
+    on_disk = path.stat().st_size
+    held = expansion(str(path))
+    assert held > 5 and unit_size(str(path)) == int(on_disk * held)
+    assert split_archives([str(path)], on_disk * 2, ratio=lambda p: 1.0) == [str(path)]  # by size on disk: whole
+    parts = split_archives([str(path)], on_disk * 2)
+    assert len(parts) > 1 and all(isinstance(p, WarcPart) for p in parts)
+    assert sum(p.size for p in parts) == pytest.approx(on_disk * held, rel=0.01)
+    page = tmp_path / "page.html.gz"
+    page.write_bytes(gzip.compress(text))
+    assert expansion(str(page)) == 1.0  # a page of its own: --batch-files bounds those

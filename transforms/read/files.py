@@ -131,14 +131,17 @@ class ReadInputs(beam.PTransform):
     over workers first, so files are read in parallel. A file is read by one worker, and a
     runner runs the stages after it (extraction, the costly one) where the file was read, so
     the records of a file holding many would all be extracted by the worker that read it:
-    they are spread again. Pages of their own are not: they travel with their paths. The two
-    kinds are read apart, because joining them costs the local runner a copy of every page
-    through the main process, which is only paid when the input mixes them.
+    they are spread again (unless `spread_records` is off: one local worker has nobody to
+    share with, and the runner would hold a copy of every record meanwhile). Pages of their
+    own are not: they travel with their paths. The two kinds are read apart, because joining
+    them costs the local runner a copy of every page through the main process, which is only
+    paid when the input mixes them.
     """
 
-    def __init__(self, paths: list):
+    def __init__(self, paths: list, spread_records: bool = True):
         super().__init__()
         self._paths = list(paths)
+        self._spread_records = spread_records
 
     def expand(self, root):
         singles = [u for u in self._paths if not holds_many(u)]
@@ -148,7 +151,9 @@ class ReadInputs(beam.PTransform):
             reads.append(_read(root, "", singles))
         if archives:
             docs, rejects = _read(root, "Many", archives)
-            reads.append((docs | "SpreadRecords" >> beam.Reshuffle(), rejects))
+            if self._spread_records:
+                docs = docs | "SpreadRecords" >> beam.Reshuffle()
+            reads.append((docs, rejects))
         if len(reads) == 1:
             return {"main": reads[0][0], REJECTS: reads[0][1]}
         return {"main": [d for d, _ in reads] | "AllRead" >> beam.Flatten(),

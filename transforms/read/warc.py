@@ -37,7 +37,7 @@ class WarcPart(NamedTuple):
     start: int  # offset of its first record
     count: int | None  # records in it; None for the rest of the file
     before: int  # records earlier in the file
-    size: int  # bytes, up to the next part's start
+    size: int  # bytes it holds once read (its span of the file, times the expansion of a compressed one)
 
 
 def warc_parts(stream, max_bytes: int) -> list[tuple[int, int | None, int]]:
