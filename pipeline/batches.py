@@ -73,18 +73,21 @@ def expansion(path: str) -> float:
 
 
 def split_archives(files: list[str], max_bytes: int, size: Callable[[str], int] = file_size,
-                   ratio: Callable[[str], float] = expansion) -> list:
+                   ratio: Callable[[str], float] = expansion, workers: int = 1) -> list:
     """Files as read units: a WARC holding more than `max_bytes` becomes WarcParts holding about
-    that much each, so one archive spans several batches."""
+    that much each, so one archive spans several batches. With several workers, a WARC is cut
+    into at least that many parts, so that they read it and extract it side by side: the parts
+    are spread like files, with no copy of the records through the runner."""
     units: list = []
     for path in files:
         total, held = size(path), ratio(path)
-        if kind_of(path) != "warc" or total * held <= max_bytes:
+        limit = min(max_bytes, total * held / workers) if workers > 1 else max_bytes
+        if kind_of(path) != "warc" or total * held <= limit:
             units.append(path)
             continue
         try:
             with open_input(path) as stream:
-                parts = warc_parts(stream, max(1, int(max_bytes / held)))
+                parts = warc_parts(stream, max(1, int(limit / held)))
         except OSError:
             parts = [(0, None, 0)]  # the reader reports the file
         if len(parts) == 1:

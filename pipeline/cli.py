@@ -219,7 +219,7 @@ def run(argv: list[str]) -> int:
         workers = local_workers(options)
         cfg.spread_records = workers > 1
         max_bytes = int(args.batch_mb * (1 << 20)) * workers
-        batches = plan_batches(split_archives(files, max_bytes), args.batch_files * workers, max_bytes)
+        batches = plan_batches(split_archives(files, max_bytes, workers=workers), args.batch_files * workers, max_bytes)
         if options.view_as(DirectOptions).direct_running_mode == "multi_processing":
             # Worker processes started once for all the batches, and forked, not started afresh.
             with WorkerPool(workers) as pool:

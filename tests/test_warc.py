@@ -185,6 +185,11 @@ def test_batches_are_planned_by_what_a_compressed_archive_holds(tmp_path):
     parts = split_archives([str(path)], on_disk * 2)
     assert len(parts) > 1 and all(isinstance(p, WarcPart) for p in parts)
     assert sum(p.size for p in parts) == pytest.approx(on_disk * held, rel=0.01)
+    # With two workers an archive is cut in two at least, so each reads and extracts a part.
+    halves = split_archives([str(path)], on_disk * 100, workers=2)
+    assert len(halves) >= 2 and all(isinstance(p, WarcPart) for p in halves)
+    read = [d.url for p in halves for d in read_path(p.path, (p.start, p.count, p.before))]
+    assert read == [d.url for d in read_path(str(path))]
     page = tmp_path / "page.html.gz"
     page.write_bytes(gzip.compress(text))
     assert expansion(str(page)) == 1.0  # a page of its own: --batch-files bounds those

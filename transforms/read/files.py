@@ -123,6 +123,12 @@ def holds_many(unit) -> bool:
     return isinstance(unit, WarcPart) or kind_of(unit) in MANY_RECORD_KINDS
 
 
+def spread_after_reading(unit) -> bool:
+    """A whole file holding many records: its records are spread once read. Parts of an archive
+    (pipeline/batches.py cuts one per worker at least) are spread before, like files."""
+    return holds_many(unit) and not isinstance(unit, WarcPart)
+
+
 class ReadInputs(beam.PTransform):
     """Reads files into Documents.
 
@@ -133,7 +139,7 @@ class ReadInputs(beam.PTransform):
     the records of a file holding many would all be extracted by the worker that read it:
     they are spread again (unless `spread_records` is off: one local worker has nobody to
     share with, and the runner would hold a copy of every record meanwhile). Pages of their
-    own are not: they travel with their paths. The two kinds are read apart, because joining
+    own and parts of an archive (WarcParts) are not: they travel with their paths. The two kinds are read apart, because joining
     them costs the local runner a copy of every page through the main process, which is only
     paid when the input mixes them.
     """
@@ -144,8 +150,8 @@ class ReadInputs(beam.PTransform):
         self._spread_records = spread_records
 
     def expand(self, root):
-        singles = [u for u in self._paths if not holds_many(u)]
-        archives = [u for u in self._paths if holds_many(u)]
+        singles = [u for u in self._paths if not spread_after_reading(u)]
+        archives = [u for u in self._paths if spread_after_reading(u)]
         reads = []
         if singles or not archives:
             reads.append(_read(root, "", singles))
