@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import multiprocessing.connection
+import signal
 import sys
 import threading
 from concurrent import futures
@@ -166,7 +167,11 @@ _RUNNER_LOG = logging.getLogger("apache_beam.runners.portability.fn_api_runner.f
 
 
 def serve(pipe) -> None:
-    """A worker process: Beam's worker pool in thread mode, until the main process closes `pipe`."""
+    """A worker process: Beam's worker pool in thread mode, until the main process says stop
+    on `pipe` or is gone."""
+    # Ctrl-C reaches the whole process group; the main process answers it, and the workers end
+    # with it instead of each printing a KeyboardInterrupt traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     import grpc
     from apache_beam.portability.api import beam_fn_api_pb2_grpc
     from apache_beam.runners.worker.worker_pool_main import BeamFnExternalWorkerPoolServicer

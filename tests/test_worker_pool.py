@@ -1,5 +1,7 @@
-"""The local run's worker processes (pipeline/worker_pool.py): none outlives the run that made them."""
+"""The local run's worker processes (pipeline/worker_pool.py): none outlives the run that made them,
+and none has anything to say when it ends."""
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -9,12 +11,16 @@ import pytest
 from tests.conftest import REPO
 
 _HOLD_A_POOL = """
-import time
+import sys, time
 from pipeline import worker_pool
 worker_pool.start_method = lambda: "{method}"
-with worker_pool.WorkerPool(2) as pool:
-    print(" ".join(pool._addresses()), flush=True)
-    time.sleep(float("{hold}"))
+try:
+    with worker_pool.WorkerPool(2) as pool:
+        print(" ".join(pool._addresses()), flush=True)
+        time.sleep(float("{hold}"))
+except KeyboardInterrupt:
+    print("interrupted", file=sys.stderr)
+    sys.exit(130)
 """
 
 
@@ -43,12 +49,12 @@ def _wait_ended(pids, seconds=20):
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-@pytest.mark.parametrize("end", ["exit", "killed"])
+@pytest.mark.parametrize("end", ["exit", "killed", "ctrl-c"])
 @pytest.mark.parametrize("method", ["fork", "spawn"])  # spawn is what macOS gets
 def test_worker_processes_end_with_the_process_that_made_them(method, end):
     script = _HOLD_A_POOL.format(method=method, hold=0.5 if end == "exit" else 600)
-    holder = subprocess.Popen([sys.executable, "-c", script],
-                              cwd=REPO, stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen([sys.executable, "-c", script], cwd=REPO, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
         addresses = holder.stdout.readline().split()
         assert len(addresses) == 2 and all(a.startswith("localhost:") for a in addresses)
@@ -56,7 +62,11 @@ def test_worker_processes_end_with_the_process_that_made_them(method, end):
         assert len(workers) == (2 if method == "fork" else 3)
         if end == "killed":
             holder.kill()  # no clean-up runs: the workers must notice on their own
-        assert holder.wait(timeout=30) == (0 if end == "exit" else -9)
+        elif end == "ctrl-c":
+            os.killpg(holder.pid, signal.SIGINT)  # a terminal sends it to the whole group
+        assert holder.wait(timeout=30) == {"exit": 0, "killed": -9, "ctrl-c": 130}[end]
         assert _wait_ended(workers) == []
+        # The main process answers Ctrl-C; the workers end with it, with nothing to say.
+        assert holder.stderr.read().strip() == ("interrupted" if end == "ctrl-c" else "")
     finally:
         holder.kill()
