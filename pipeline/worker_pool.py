@@ -172,6 +172,8 @@ def serve(pipe) -> None:
     # Ctrl-C reaches the whole process group; the main process answers it, and the workers end
     # with it instead of each printing a KeyboardInterrupt traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A forked worker has the command's logging already; a spawned one starts with none.
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     import grpc
     from apache_beam.portability.api import beam_fn_api_pb2_grpc
     from apache_beam.runners.worker.worker_pool_main import BeamFnExternalWorkerPoolServicer
