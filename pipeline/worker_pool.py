@@ -16,8 +16,12 @@ are still pickled, sent and set up in another process, as on Flink and Dataflow,
 sees nothing the main process built, since it was made before the graph was.
 
 Used for batch runs only. A continuous local run (one pipeline per window) was tried on a pool
-and its stateful near-duplicate step missed a copy within a window, which Beam's own
-multi_processing mode finds; until that is understood, windows start their own workers.
+and missed a copy within a window, which Beam's own multi_processing mode and one in-process
+worker (also with direct_num_workers=2) find. The near-duplicate step's counters show the pair
+compared and verified (candidate_pairs 1, verified_pairs 1) and both documents in one window,
+yet both were written as articles: the decision, a windowed side input of the step that
+assigns it, did not reach that step on the pool. Until that is understood, windows start
+their own workers.
 """
 from __future__ import annotations
 
