@@ -118,15 +118,15 @@ class ReadFileFn(beam.DoFn):
 MANY_RECORD_KINDS = {"warc", "jsonl", "feed"}
 
 
-def holds_many(unit) -> bool:
-    """A read unit (path or WarcPart) whose file holds many records: a WARC, JSONL or feed."""
-    return isinstance(unit, WarcPart) or kind_of(unit) in MANY_RECORD_KINDS
+def holds_many(path: str) -> bool:
+    """A file holding many records: a WARC, JSONL or feed."""
+    return kind_of(path) in MANY_RECORD_KINDS
 
 
 def spread_after_reading(unit) -> bool:
     """A whole file holding many records: its records are spread once read. Parts of an archive
     (pipeline/batches.py cuts one per worker at least) are spread before, like files."""
-    return holds_many(unit) and not isinstance(unit, WarcPart)
+    return not isinstance(unit, WarcPart) and holds_many(unit)
 
 
 class ReadInputs(beam.PTransform):
@@ -139,9 +139,9 @@ class ReadInputs(beam.PTransform):
     the records of a file holding many would all be extracted by the worker that read it:
     they are spread again (unless `spread_records` is off: one local worker has nobody to
     share with, and the runner would hold a copy of every record meanwhile). Pages of their
-    own and parts of an archive (WarcParts) are not: they travel with their paths. The two kinds are read apart, because joining
-    them costs the local runner a copy of every page through the main process, which is only
-    paid when the input mixes them.
+    own and parts of an archive (WarcParts) are not: they travel with their paths. The two
+    kinds are read apart, because joining them costs the local runner a copy of every page
+    through the main process, which is only paid when the input mixes them.
     """
 
     def __init__(self, paths: list, spread_records: bool = True):
