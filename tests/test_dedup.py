@@ -107,18 +107,34 @@ def test_history_keeps_its_article():
 
 
 def test_big_buckets_become_chains():
-    assert list(bucket_pairs(("k", [("c", None), ("a", None), ("b", None)]))) == [("a", "b"), ("a", "c"), ("b", "c")]
-    assert len(list(bucket_pairs(("k", [(str(i), None) for i in range(500)])))) == 499
+    members = [("c", None, "hc"), ("a", None, "ha"), ("b", None, "hb")]
+    assert list(bucket_pairs(("k", members))) == [("a", "b"), ("a", "c"), ("b", "c")]
+    assert len(list(bucket_pairs(("k", [(str(i), None, str(i)) for i in range(500)])))) == 499
 
 
 def test_earlier_clusters_pair_through_their_kept_article_only():
     # Story K was kept by an earlier run, with 20 copies; a new document n meets all of them in a bucket.
-    old = [("K", "K")] + [(f"c{i:02d}", "K") for i in range(20)]
-    assert sorted(bucket_pairs(("k", old + [("n", None)]))) == [("K", "n")]
+    old = [("K", "K", "hK")] + [(f"c{i:02d}", "K", f"h{i}") for i in range(20)]
+    assert sorted(bucket_pairs(("k", old + [("n", None, "hn")]))) == [("K", "n")]
     # Without the kept one in the bucket, the first two members stand for the cluster.
-    assert sorted(bucket_pairs(("k", old[5:] + [("n", None)]))) == [("c04", "n"), ("c05", "n")]
+    assert sorted(bucket_pairs(("k", old[5:] + [("n", None, "hn")]))) == [("c04", "n"), ("c05", "n")]
     # Earlier documents alone make no pairs: earlier runs decided them.
     assert list(bucket_pairs(("k", old))) == []
+
+
+def test_copies_of_one_text_are_chained_once_and_compared_through_the_first():
+    from transforms.dedup.minhash import exact_key
+    copies = [(f"c{i}", None, "same") for i in range(10)]
+    other = ("x", None, "other")
+    exact = exact_key("0123456789abcdef")
+    # Their exact-text bucket: a chain, 9 pairs instead of 45.
+    assert list(bucket_pairs((exact, copies))) == [(f"c{i}", f"c{i + 1}") for i in range(9)]
+    # A bucket they share with another text: the first copy stands for all ten.
+    assert list(bucket_pairs(("band", copies + [other]))) == [("c0", "x")]
+    # Two texts whose 56-bit keys collide are not chained together.
+    assert list(bucket_pairs((exact, [("a", None, "h1"), ("b", None, "h2")]))) == []
+    # An earlier run's copy of the text is paired with the first new one only.
+    assert list(bucket_pairs((exact, copies[:3] + [("K", "K", "same")]))) == [("c0", "c1"), ("c1", "c2"), ("K", "c0")]
 
 
 def docs():

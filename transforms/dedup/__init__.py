@@ -25,7 +25,7 @@ from schemas import Document
 from transforms.dedup.clusters import decide, kept_order
 from transforms.dedup.history import (DEFAULT_HISTORY_DAYS, SIGNATURES, ReadHistory, ReadSignatures,  # noqa: F401
                                       SkipWritten, read_signatures)
-from transforms.dedup.minhash import Features, features
+from transforms.dedup.minhash import EXACT, Features, features
 from transforms.dedup.verify import is_copy
 from transforms.stage import counter
 
@@ -43,26 +43,28 @@ def doc_features(doc: Document) -> Features:
 
 
 def key_member(f: Features) -> tuple:
-    """What a bucket needs of a document: its id, and its cluster when an earlier run wrote it."""
-    return f.id, f.cluster_id if f.history else None
+    """What a bucket needs of a document: its id, its cluster when an earlier run wrote it, and
+    the hash of its text."""
+    return f.id, f.cluster_id if f.history else None, f.content_hash
 
 
-def bucket_pairs(item):
-    """(key, members) -> candidate pairs (smaller id, larger id). Members are (id, cluster of an
-    earlier run or None). Pairs of two earlier documents are not made: earlier runs decided
-    them. An earlier cluster is represented by its kept article, or its first members, so a
-    story copied many times does not pair each new copy with every old one."""
-    _, members = item
-    members = set(members)
-    new = sorted(i for i, cluster in members if cluster is None)
-    if not new:
-        return
+def is_exact_key(key) -> bool:
+    return isinstance(key, int) and key >> 60 == EXACT
+
+
+def _earlier(members) -> list[str]:
+    """Earlier runs' documents of a bucket, one or two per cluster: its kept article when the
+    bucket holds it, else its first members, so a story copied many times does not pair each
+    new copy with every old one."""
     clusters: dict[str, list[str]] = {}
-    for doc_id, cluster in members:
+    for doc_id, cluster, _ in members:
         if cluster is not None:
             clusters.setdefault(cluster, []).append(doc_id)
-    old = sorted(i for cluster, ids in clusters.items()
-                 for i in ([cluster] if cluster in ids else sorted(ids)[:OLD_PER_CLUSTER]))
+    return sorted(i for cluster, ids in clusters.items()
+                  for i in ([cluster] if cluster in ids else sorted(ids)[:OLD_PER_CLUSTER]))
+
+
+def _pairs(new: list[str], old: list[str]):
     if len(new) > MAX_BUCKET:
         counter("dedup.large_buckets").inc()
         yield from zip(new, new[1:])
@@ -73,6 +75,34 @@ def bucket_pairs(item):
     for a in new:
         for b in old[:MAX_BUCKET]:
             yield (a, b) if a < b else (b, a)
+
+
+def bucket_pairs(item):
+    """(key, members) -> candidate pairs (smaller id, larger id). Members are (id, cluster of an
+    earlier run or None, text hash). Pairs of two earlier documents are not made: earlier runs
+    decided them.
+
+    Copies of one text (syndicated verbatim, or the same page under several URLs) meet in their
+    exact-text bucket, which links them in a chain: k copies make k - 1 pairs, not k(k - 1)/2,
+    and every other bucket compares only the first of them, since the chain joins the rest to
+    its cluster."""
+    key, members = item
+    members = set(members)
+    if is_exact_key(key):
+        texts: dict[str, list] = {}
+        for member in members:
+            texts.setdefault(member[2], []).append(member)  # a 56-bit key can collide: whole hashes apart
+        for group in texts.values():
+            new = sorted(i for i, cluster, _ in group if cluster is None)
+            yield from zip(new, new[1:])
+            yield from _pairs(new[:1], _earlier(group))
+        return
+    first: dict[str, str] = {}
+    for doc_id, cluster, text in members:
+        if cluster is None and (text not in first or doc_id < first[text]):
+            first[text] = doc_id
+    if first:
+        yield from _pairs(sorted(first.values()), _earlier(members))
 
 
 def _first_side(item):
