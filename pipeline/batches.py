@@ -75,26 +75,38 @@ def expansion(path: str) -> float:
 def split_archives(files: list[str], max_bytes: int, size: Callable[[str], int] = file_size,
                    ratio: Callable[[str], float] = expansion, workers: int = 1) -> list:
     """Files as read units: a WARC holding more than `max_bytes` becomes WarcParts holding about
-    that much each, so one archive spans several batches. With several workers, a WARC is cut
-    into at least that many parts, so that they read it and extract it side by side: the parts
-    are spread like files, with no copy of the records through the runner."""
+    that much each, so one archive spans several batches.
+
+    With several workers, the records of an archive are extracted where they are read, so each
+    worker must get its share of the input's archives without records going through the runner
+    (which spreading them after reading costs). An archive holding more than half a worker's
+    share of the input is cut into one part per worker at least; finding record boundaries
+    reads the whole archive in this process, so one that holds less (ten archives on two
+    workers, say) is not cut: it is a single part, spread like a file, and the runner deals
+    the parts and files out to the workers in turn."""
+    held = {path: size(path) * ratio(path) for path in files}
+    share = sum(held.values()) / workers
     units: list = []
     for path in files:
-        total, held = size(path), ratio(path)
-        limit = min(max_bytes, total * held / workers) if workers > 1 else max_bytes
-        if kind_of(path) != "warc" or total * held <= limit:
+        whole = held[path]
+        if kind_of(path) != "warc":
             units.append(path)
+            continue
+        limit = min(max_bytes, whole / workers) if workers > 1 and whole > share / 2 else max_bytes
+        if whole <= limit:
+            units.append(WarcPart(path, 0, None, 0, int(whole)) if workers > 1 else path)
             continue
         try:
             with open_input(path) as stream:
-                parts = warc_parts(stream, max(1, int(limit / held)))
+                parts = warc_parts(stream, max(1, int(limit / ratio(path))))
         except OSError:
             parts = [(0, None, 0)]  # the reader reports the file
         if len(parts) == 1:
             units.append(path)
             continue
+        total = size(path)
         ends = [start for start, _, _ in parts[1:]] + [total]
-        units += [WarcPart(path, start, count, before, int((end - start) * held))
+        units += [WarcPart(path, start, count, before, int((end - start) * ratio(path)))
                   for (start, count, before), end in zip(parts, ends)]
     return units
 

@@ -190,6 +190,18 @@ def test_batches_are_planned_by_what_a_compressed_archive_holds(tmp_path):
     assert len(halves) >= 2 and all(isinstance(p, WarcPart) for p in halves)
     read = [d.url for p in halves for d in read_path(p.path, (p.start, p.count, p.before))]
     assert read == [d.url for d in read_path(str(path))]
+    # Ten such archives on two workers: each is a share of its own, dealt out whole (not read
+    # here to be cut); one holding far more than the others is still cut.
+    copies = [tmp_path / f"copy{n}.warc.gz" for n in range(10)]
+    for copy in copies:
+        copy.write_bytes(path.read_bytes())
+    whole = split_archives([str(c) for c in copies], on_disk * 100, workers=2)
+    assert [(p.path, p.start, p.count, p.before) for p in whole] == [(str(c), 0, None, 0) for c in copies]
+    assert [d.url for d in read_path(whole[0].path, (0, None, 0))] == [d.url for d in read_path(str(path))]
+    big = tmp_path / "big.warc.gz"
+    big.write_bytes(path.read_bytes() * 20)
+    mixed = split_archives([str(big)] + [str(c) for c in copies[:2]], on_disk * 100, workers=2)
+    assert len([p for p in mixed if p.path == str(big)]) >= 2 and len(mixed) >= 4
     page = tmp_path / "page.html.gz"
     page.write_bytes(gzip.compress(text))
     assert expansion(str(page)) == 1.0  # a page of its own: --batch-files bounds those
