@@ -1,6 +1,8 @@
 """The command end to end, as a user runs it; output read back with DuckDB, pyarrow and Polars."""
 import json
+import os
 import subprocess
+import sys
 
 import duckdb
 import polars as pl
@@ -8,7 +10,7 @@ import pyarrow.dataset as pads
 import pytest
 
 from schemas import ARTICLE_SCHEMA, REJECT_SCHEMA
-from tests.conftest import SAMPLES, run_cli
+from tests.conftest import REPO, SAMPLES, run_cli
 
 
 def files(out):
@@ -187,3 +189,14 @@ def test_a_url_read_again_in_a_later_batch_is_a_copy_not_a_skip(tmp_path):
     # A later run skips both: they are in the output now.
     again = run_cli("run", "--input", inputs, "--output", out, "--batch-files", "1")
     assert "already in output (skipped): 2" in again.stdout
+
+
+def test_the_command_allocates_arrow_memory_with_the_system_allocator():
+    """Arrow's own pool keeps freed memory on each batch's peak; the command's processes use the
+    system allocator instead, unless the user chose one."""
+    code = "import pipeline.cli, pyarrow as pa; print(pa.default_memory_pool().backend_name)"
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    ours = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO, env=env)
+    theirs = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO,
+                            env={**env, "ARROW_DEFAULT_MEMORY_POOL": "mimalloc"})
+    assert (ours.stdout.strip(), theirs.stdout.strip()) == ("system", "mimalloc")
