@@ -299,6 +299,9 @@ def run_streaming(args, cfg: IngestConfig, options: PipelineOptions) -> dict:
     stop = StopFlag()
     if is_local(options):
         stop.install()
+        if options.view_as(DirectOptions).direct_running_mode == "multi_processing":
+            with WorkerPool(local_workers(options)) as pool:
+                return run_local(pipelines_on(pool, options), cfg, scfg, args.stop_after, stop, args.quiet)
         return run_local(lambda: beam.Pipeline(options=options), cfg, scfg, args.stop_after, stop, args.quiet)
     options.view_as(StandardOptions).streaming = True
     now = time.time()

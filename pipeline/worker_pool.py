@@ -15,13 +15,13 @@ workers), and what the process loaded for one batch (models, tables) serves the 
 are still pickled, sent and set up in another process, as on Flink and Dataflow, and a worker
 sees nothing the main process built, since it was made before the graph was.
 
-Used for batch runs only. A continuous local run (one pipeline per window) was tried on a pool
-and missed a copy within a window, which Beam's own multi_processing mode and one in-process
-worker (also with direct_num_workers=2) find. The near-duplicate step's counters show the pair
-compared and verified (candidate_pairs 1, verified_pairs 1) and both documents in one window,
-yet both were written as articles: the decision, a windowed side input of the step that
-assigns it, did not reach that step on the pool. Until that is understood, windows start
-their own workers.
+Used for batch runs (one pipeline per batch) and continuous runs (one pipeline per window).
+The environment declares the coders the Python SDK knows, as Beam's own EXTERNAL environments
+do among its capabilities. With none declared, the runner wrapped the interval-window coder
+(unlike the global window's, it is known to the runner only when every environment declares
+it) as one the workers might not know, and a window reached the side-input state under other
+bytes than the worker asked with: a windowed side input (the near-duplicate decisions of a
+continuous run's window) read as empty, and the copy in the window was written as an article.
 """
 from __future__ import annotations
 
@@ -117,9 +117,13 @@ class WorkerPool:
     def runner(self):
         """A FnApiRunner whose workers are this pool's processes (for one pipeline run)."""
         from apache_beam.runners.portability.fn_api_runner import FnApiRunner
-        from apache_beam.transforms.environments import ExternalEnvironment
+        from apache_beam.transforms.environments import ExternalEnvironment, python_sdk_capabilities
 
-        return FnApiRunner(default_environment=ExternalEnvironment(self.address))
+        # The coders the workers know, which Beam's own EXTERNAL environments declare among the
+        # SDK's capabilities (see the module docstring); its protocols are left to the runner's
+        # defaults, as before.
+        return FnApiRunner(default_environment=ExternalEnvironment(
+            self.address, capabilities=[c for c in python_sdk_capabilities() if c.startswith("beam:coder:")]))
 
     def __exit__(self, *exc) -> None:
         _RUNNER_LOG.removeFilter(self._quiet)
