@@ -21,8 +21,8 @@ from datetime import timedelta
 from pathlib import Path
 
 # Arrow's default allocator (mimalloc) keeps what it frees for its own later use, and each
-# batch's write and history read left that on the peak: 440 MB against 388 MB on the x10 article
-# corpus, 321 against 291 MB on one copy, at the same speed. The system allocator hands it back.
+# batch's write and history read left that on the peak: 429 MB against 379 MB on the x10 article
+# corpus, 312-316 against 284 MB on one copy, at the same speed. The system allocator hands it back.
 # Arrow reads this once, when its first allocation is made, so it is set before the imports
 # (forked and spawned workers inherit it); a user's own choice stays.
 os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
