@@ -300,12 +300,15 @@ def startup_bounds(fixed: float, base: float, one: dict, large: dict) -> dict:
         rest = run["seconds"] - fixed
         return round(run["documents"] / rest / base, 3) if rest > 0 else None
 
+    def two_workers_bound(run):
+        return round(run["seconds"] / (fixed + (run["seconds"] - fixed) / 2), 3)
+
     return {
         "fixed_seconds": fixed,
         "pipeline_per_core_vs_baseline_without_fixed": per_core(one),
         "pipeline_per_core_vs_baseline_at_scale_without_fixed": per_core(large),
-        "two_workers_vs_one_bound": round(one["seconds"] / (fixed + (one["seconds"] - fixed) / 2), 3),
-        "two_workers_vs_one_bound_at_scale": round(large["seconds"] / (fixed + (large["seconds"] - fixed) / 2), 3),
+        "two_workers_vs_one_bound": two_workers_bound(one),
+        "two_workers_vs_one_bound_at_scale": two_workers_bound(large),
     }
 
 

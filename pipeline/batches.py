@@ -35,7 +35,10 @@ SAMPLE_BYTES = 1 << 20  # of a compressed archive, read to learn how much it hol
 PARTS_PER_WORKER = 4
 
 
+@functools.lru_cache(maxsize=None)
 def file_size(path: str) -> int:
+    """Size on disk, asked once per path: planning needs it when cutting archives and again when
+    filling batches, and for a gs:// or s3:// path each ask is a request."""
     try:
         if "://" in path and not path.startswith("file://"):
             return FileSystems.match([path])[0].metadata_list[0].size_in_bytes
@@ -88,11 +91,11 @@ def split_archives(files: list[str], max_bytes: int, size: Callable[[str], int] 
     boundaries reads the whole archive in this process, so one that holds less (ten archives on
     two workers, say) is not cut: it is a single part, spread like a file, and the runner deals
     the parts and files out to the workers in turn."""
-    held = {path: size(path) * ratio(path) for path in files}
-    share = sum(held.values()) / workers
+    measured = [(path, size(path), ratio(path)) for path in files]
+    share = sum(total * per_byte for _, total, per_byte in measured) / workers
     units: list = []
-    for path in files:
-        whole = held[path]
+    for path, total, per_byte in measured:
+        whole = total * per_byte
         if kind_of(path) != "warc":
             units.append(path)
             continue
@@ -103,15 +106,14 @@ def split_archives(files: list[str], max_bytes: int, size: Callable[[str], int] 
             continue
         try:
             with open_input(path) as stream:
-                parts = warc_parts(stream, max(1, int(limit / ratio(path))))
+                parts = warc_parts(stream, max(1, int(limit / per_byte)))
         except OSError:
             parts = [(0, None, 0)]  # the reader reports the file
         if len(parts) == 1:
             units.append(path)
             continue
-        total = size(path)
         ends = [start for start, _, _ in parts[1:]] + [total]
-        units += [WarcPart(path, start, count, before, int((end - start) * ratio(path)))
+        units += [WarcPart(path, start, count, before, int((end - start) * per_byte))
                   for (start, count, before), end in zip(parts, ends)]
     return units
 

@@ -11,6 +11,7 @@ Flags of our own are parsed here; the rest goes to Beam's PipelineOptions. A use
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import logging
 import os
@@ -227,12 +228,8 @@ def run(argv: list[str]) -> int:
         cfg.spread_records = workers > 1
         max_bytes = int(args.batch_mb * (1 << 20)) * workers
         batches = plan_batches(split_archives(files, max_bytes, workers=workers), args.batch_files * workers, max_bytes)
-        if options.view_as(DirectOptions).direct_running_mode == "multi_processing":
-            # Worker processes made once for all the batches (pipeline/worker_pool.py).
-            with WorkerPool(workers) as pool:
-                counts = run_batches(pipelines_on(pool, options), cfg, batches, args.quiet)
-        else:
-            counts = run_batches(lambda: beam.Pipeline(options=options), cfg, batches, args.quiet)
+        with local_pipelines(options) as make_pipeline:
+            counts = run_batches(make_pipeline, cfg, batches, args.quiet)
     else:
         p = beam.Pipeline(options=options)
         build(p, cfg)
@@ -288,6 +285,17 @@ def local_workers(options: PipelineOptions) -> int:
     return (direct.direct_num_workers or os.cpu_count() or 1) if direct.direct_running_mode != "in_memory" else 1
 
 
+@contextlib.contextmanager
+def local_pipelines(options: PipelineOptions):
+    """A maker of local pipelines, one per batch or window: with multi_processing they run on
+    worker processes made once for the whole run (pipeline/worker_pool.py), else in this process."""
+    if options.view_as(DirectOptions).direct_running_mode == "multi_processing":
+        with WorkerPool(local_workers(options)) as pool:
+            yield pipelines_on(pool, options)
+    else:
+        yield lambda: beam.Pipeline(options=options)
+
+
 def parser_defaults() -> dict:
     return vars(parser().parse_args(["run"]))
 
@@ -299,10 +307,8 @@ def run_streaming(args, cfg: IngestConfig, options: PipelineOptions) -> dict:
     stop = StopFlag()
     if is_local(options):
         stop.install()
-        if options.view_as(DirectOptions).direct_running_mode == "multi_processing":
-            with WorkerPool(local_workers(options)) as pool:
-                return run_local(pipelines_on(pool, options), cfg, scfg, args.stop_after, stop, args.quiet)
-        return run_local(lambda: beam.Pipeline(options=options), cfg, scfg, args.stop_after, stop, args.quiet)
+        with local_pipelines(options) as make_pipeline:
+            return run_local(make_pipeline, cfg, scfg, args.stop_after, stop, args.quiet)
     options.view_as(StandardOptions).streaming = True
     now = time.time()
     p = beam.Pipeline(options=options)

@@ -125,7 +125,8 @@ def holds_many(path: str) -> bool:
 
 def spread_after_reading(unit) -> bool:
     """A whole file holding many records: its records are spread once read. Parts of an archive
-    (pipeline/batches.py cuts one per worker at least) are spread before, like files."""
+    (how pipeline/batches.py hands archives to several local workers) are spread before, like
+    files."""
     return not isinstance(unit, WarcPart) and holds_many(unit)
 
 
