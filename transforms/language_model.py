@@ -175,13 +175,15 @@ class Model:
         if raw.size == 0:
             return Scores(np.zeros(langs), 0, 0, np.zeros((len(spans), langs)), np.zeros(len(spans), int), span_letters)
         pos, vocab, lat = self.rows(raw)
-        rows = self.logp[vocab]
+        rows = self.logp.take(vocab, axis=0)  # take: half the time of rows[vocab] here
         cut = np.searchsorted(pos, bounds)
         counts = np.diff(cut)
         totals = np.zeros((len(spans), langs))
-        filled = counts > 0
-        if filled.any():
-            totals[filled] = np.add.reduceat(rows, cut[:-1][filled], axis=0)
+        # One sum per span, not np.add.reduceat over axis 0: that walks the rows column by
+        # column and took a third of this function on news articles.
+        for k, (start, end) in enumerate(zip(cut[:-1].tolist(), cut[1:].tolist())):
+            if end > start:
+                rows[start:end].sum(axis=0, dtype=np.float64, out=totals[k])
         doc_total, doc_count = totals.sum(axis=0), int(counts.sum())
 
         def latin_heavy(s, e):
