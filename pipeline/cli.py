@@ -39,6 +39,7 @@ try:
     from pipeline import summary
     from pipeline.batches import DEFAULT_BATCH_FILES, DEFAULT_BATCH_MB, plan_batches, run_batches, split_archives
     from pipeline.graph import IngestConfig, build
+    from pipeline.options import Options
     from pipeline.streaming import LOCAL_RUNNERS, StopFlag, StreamConfig, build_stream, run_local
     from pipeline.worker_pool import WorkerPool, pipelines_on
     from transforms.fetch.client import DEFAULT_USER_AGENT, FetchConfig
@@ -160,7 +161,7 @@ def beam_options(extra: list[str]) -> PipelineOptions:
     if not any(a.startswith("--default_sdk_harness_log_level") for a in extra):
         # Worker processes (multi_processing, portable runners) log every channel they open at INFO.
         extra = extra + ["--default_sdk_harness_log_level=WARNING"]
-    options = PipelineOptions(extra)
+    options = Options(extra)
     unknown = set(options.get_all_options(retain_unknown_options=True)) - set(options.get_all_options())
     if unknown:
         raise UsageError(f"unknown option: --{sorted(unknown)[0]}")

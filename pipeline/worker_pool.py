@@ -157,9 +157,11 @@ def pipelines_on(pool: WorkerPool, options) -> Callable:
     mode would replace the pool's environment with processes of its own, so the mode is left at
     in_memory in the pipelines' options (the number of workers still counts)."""
     import apache_beam as beam
-    from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions
+    from apache_beam.options.pipeline_options import DirectOptions
 
-    pooled = PipelineOptions.from_dictionary(options.get_all_options(drop_default=True))
+    from pipeline.options import Options
+
+    pooled = Options.from_dictionary(options.get_all_options(drop_default=True))
     pooled.view_as(DirectOptions).direct_running_mode = "in_memory"
     return lambda: beam.Pipeline(runner=pool.runner(), options=pooled)
 
