@@ -57,6 +57,11 @@ def history_of(pairs) -> dict:
     return {"ids": {i for i, _ in pairs}, "this_run": {i for i, new in pairs if new}}
 
 
+def read_history(output: str, before: frozenset | None = None) -> dict:
+    """The history side input of the output folder `output` (see written_ids)."""
+    return history_of(list(written_ids(output, before)))
+
+
 def signature_partitions(output: str, run_date: date, days: int) -> list[str]:
     """Signature files of the `days` days up to `run_date`."""
     first = (run_date - timedelta(days=days)).isoformat()
@@ -92,11 +97,11 @@ class ReadHistory(beam.PTransform):
         self._before = before
 
     def expand(self, root):
+        # One step on one worker: the ids are one element in the end, and folding them in a
+        # combine took a shuffle and nine steps more of every batch's start.
         return (root
                 | "Output" >> beam.Create([self._output])
-                | "Ids" >> beam.FlatMap(written_ids, self._before)
-                | "Fold" >> beam.combiners.ToList()
-                | "Wrap" >> beam.Map(history_of))
+                | "Ids" >> beam.Map(read_history, self._before))
 
 
 class ReadSignatures(beam.PTransform):

@@ -169,7 +169,8 @@ class ReadInputs(beam.PTransform):
 
 def _read(root, prefix: str, units: list):
     out = (root
-           | f"{prefix}Paths" >> beam.Create(units)
+           # Create's own reshuffle would shuffle the list a second time, a stage for nothing.
+           | f"{prefix}Paths" >> beam.Create(units, reshuffle=False)
            | f"{prefix}Spread" >> beam.Reshuffle()
            | f"{prefix}ReadFiles" >> beam.ParDo(ReadFileFn()).with_outputs(REJECTS, main="main"))
     return out.main, out[REJECTS]
