@@ -21,7 +21,8 @@ setup(
     packages=find_packages(include=["pipeline", "pipeline.*", "transforms", "transforms.*", "schemas", "schemas.*"]),
     data_files=sample_files(),
     install_requires=[
-        "apache-beam>=2.77.0,<3",
+        # The images in deploy/ pin the same release: a job's SDK must match its workers'.
+        "apache-beam>=2.77.0,<2.78",
         "pyarrow>=17",  # apache-beam caps the upper bound
         "trafilatura>=2.3,<3",
         "lxml_html_clean>=0.4",  # trafilatura needs it with lxml 6
@@ -34,9 +35,9 @@ setup(
     extras_require={
         "test": ["pytest>=8", "duckdb>=1.1", "polars>=1.0"],
         # Dataflow (gs:// paths, DataflowRunner); one test builds the Dataflow job graph offline with it.
-        "dataflow": ["apache-beam[gcp]>=2.77.0,<3"],
+        "dataflow": ["apache-beam[gcp]>=2.77.0,<2.78"],
         # s3:// paths, for Flink deployments that keep their output in S3.
-        "aws": ["apache-beam[aws]>=2.77.0,<3"],
+        "aws": ["apache-beam[aws]>=2.77.0,<2.78"],
     },
-    entry_points={"console_scripts": ["news-ingest=pipeline.cli:main"]},
+    entry_points={"console_scripts": ["news-ingest=pipeline.command:main"]},
 )

@@ -21,7 +21,7 @@ from transforms.dedup import bucket_pairs, key_member
 from transforms.dedup.clusters import decide
 from transforms.dedup.minhash import features, lsh
 from transforms.dedup.verify import is_copy
-from transforms.ids import content_hash
+from transforms.utils.ids import content_hash
 
 COPY_KINDS = ("light", "trimmed", "intro", "edited", "brief")
 

@@ -122,10 +122,10 @@ def stages(folder: Path) -> dict:
     from schemas import article_row, file_schema
     from transforms.clean import clean
     from transforms.dedup import doc_features
-    from transforms.extract import extract
+    from transforms.extract import extract, install_speedups
     from transforms.language import detect_language
     from transforms.read.files import read_path
-    from transforms.stage import Rejected
+    from transforms.utils.stage import Rejected
 
     files = sorted(str(p) for p in folder.iterdir())
     timings = {}
@@ -145,8 +145,9 @@ def stages(folder: Path) -> dict:
         timings[name] = {"documents": n, "seconds": round(wall, 3), "docs_per_s": round(n / wall, 1) if wall else None}
         return done
 
-    from transforms.language_model import model
-    model()  # models load once per worker; not part of the per-document cost
+    from transforms.language.model import model
+    model()  # models load once per worker, as the stages' setup does; not part of the per-document cost
+    install_speedups()
     docs = timed("read", lambda p: [d for d in read_path(p) if hasattr(d, "content")], files)
     # First calls load lazily (trafilatura's and htmldate's tables, justext's stop lists), once
     # per worker, as the baseline's first call does before its clock starts.

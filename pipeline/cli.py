@@ -1,57 +1,29 @@
-"""The `news-ingest` command.
+"""`news-ingest run`: its flags and their checks, producing one CommandConfig.
 
     news-ingest run [--input PATH ...] [--feeds FILE_OR_URL ...] [--urls FILE_OR_URL ...]
                     [--output DIR] [fetch options ...] [Beam pipeline options ...]
     news-ingest run --streaming --feeds FILE_OR_URL ... [--poll-interval S] [--window S]
                     [--stop-after S] [--output DIR] [...]
 
-Flags of our own are parsed here; the rest goes to Beam's PipelineOptions. A user's mistake
-(bad flag, missing path, unwritable output) is one line on stderr and exit code 2.
+Flags of our own are parsed here; the rest are checked as Beam options and passed on untouched.
+A user's mistake (bad flag, missing path, unwritable output) raises UsageError.
 """
 from __future__ import annotations
 
 import argparse
-import contextlib
-import gc
-import logging
-import os
 import sys
-import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
 
-# Arrow's default allocator (mimalloc) keeps what it frees for its own later use, and each
-# batch's write and history read left that on the peak: 429 MB against 379 MB on the x10 article
-# corpus, 312-316 against 284 MB on one copy, at the same speed. The system allocator hands it back.
-# Arrow reads this once, when its first allocation is made, so it is set before the imports
-# (forked and spawned workers inherit it); a user's own choice stays.
-os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
-
-# The imports below make about 170,000 objects the cyclic collector tracks, which live as long
-# as the process, and it scanned them again and again while they loaded (0.2 s of 1.4-1.6 s
-# here): it is paused for the imports, and main() freezes what they made.
-gc.disable()
-try:
-    import apache_beam as beam
-    from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions, TestOptions
-
-    from pipeline import summary
-    from pipeline.batches import DEFAULT_BATCH_FILES, DEFAULT_BATCH_MB, plan_batches, run_batches, split_archives
-    from pipeline.graph import IngestConfig, build
-    from pipeline.options import Options
-    from pipeline.streaming import LOCAL_RUNNERS, StopFlag, StreamConfig, build_stream, run_local
-    from pipeline.worker_pool import WorkerPool, pipelines_on
-    from transforms.fetch.client import DEFAULT_USER_AGENT, FetchConfig
-    from transforms.fetch.feeds import expand_url_args
-    from transforms.read import UsageError, expand_inputs
-    from transforms.write import MAX_ROWS_PER_FILE
-finally:
-    gc.enable()
+from pipeline.config import DEFAULT_BATCH_FILES, DEFAULT_BATCH_MB, BatchLimits, CommandConfig, GraphConfig, StreamConfig
+from pipeline.errors import UsageError
+from pipeline.inputs import expand_inputs, expand_url_args
+from pipeline.options import check_beam_args
+from transforms.fetch.client import DEFAULT_USER_AGENT, FetchConfig
+from transforms.write import MAX_ROWS_PER_FILE
 
 PROG = "news-ingest"
-# Beam's default DirectRunner first tries to download the Prism runner; this one runs in-process.
-DEFAULT_RUNNER = "FnApiRunner"
 
 
 def _number(check, what):
@@ -97,28 +69,28 @@ def parser() -> argparse.ArgumentParser:
                      help="article page URLs, or files listing them")
     run.add_argument("--output", default="output", metavar="DIR", help="output folder (default: ./output)")
     web = run.add_argument_group("fetching")
-    d = FetchConfig()
+    fetch_defaults = FetchConfig()
     web.add_argument("--no-fetch", action="store_true",
                      help="use each feed entry's own content or summary instead of fetching its page")
     web.add_argument("--allow-private-networks", action="store_true",
                      help="allow loopback, private and link-local addresses (refused by default)")
     web.add_argument("--user-agent", default=DEFAULT_USER_AGENT, metavar="UA", help="User-Agent header and robots.txt name")
-    web.add_argument("--min-delay", type=_non_negative, default=d.min_delay, metavar="SECONDS",
-                     help=f"pause between two requests to one host (default {d.min_delay}; robots.txt Crawl-delay may raise it)")
-    web.add_argument("--connect-timeout", type=_positive, default=d.connect_timeout, metavar="SECONDS")
-    web.add_argument("--timeout", type=_positive, default=d.read_timeout, metavar="SECONDS",
-                     help=f"read timeout (default {d.read_timeout})")
-    web.add_argument("--deadline", type=_positive, default=d.deadline, metavar="SECONDS",
-                     help=f"total time for one request (default {d.deadline})")
-    web.add_argument("--max-bytes", type=int, default=d.max_bytes, metavar="N",
-                     help=f"largest body, after decompression (default {d.max_bytes})")
-    web.add_argument("--max-redirects", type=int, default=d.max_redirects, metavar="N")
-    web.add_argument("--max-attempts", type=int, default=d.max_attempts, metavar="N",
-                     help=f"tries per request for connection errors, 429 and 5xx (default {d.max_attempts})")
-    web.add_argument("--retry-delay", type=_non_negative, default=d.backoff_base, metavar="SECONDS",
-                     help=f"first backoff before a retry, doubled each time (default {d.backoff_base})")
-    web.add_argument("--fetch-threads", type=int, default=d.threads, metavar="N",
-                     help=f"hosts fetched at once per worker (default {d.threads})")
+    web.add_argument("--min-delay", type=_non_negative, default=fetch_defaults.min_delay, metavar="SECONDS",
+                     help=f"pause between two requests to one host (default {fetch_defaults.min_delay}; robots.txt Crawl-delay may raise it)")
+    web.add_argument("--connect-timeout", type=_positive, default=fetch_defaults.connect_timeout, metavar="SECONDS")
+    web.add_argument("--timeout", type=_positive, default=fetch_defaults.read_timeout, metavar="SECONDS",
+                     help=f"read timeout (default {fetch_defaults.read_timeout})")
+    web.add_argument("--deadline", type=_positive, default=fetch_defaults.deadline, metavar="SECONDS",
+                     help=f"total time for one request (default {fetch_defaults.deadline})")
+    web.add_argument("--max-bytes", type=int, default=fetch_defaults.max_bytes, metavar="N",
+                     help=f"largest body, after decompression (default {fetch_defaults.max_bytes})")
+    web.add_argument("--max-redirects", type=int, default=fetch_defaults.max_redirects, metavar="N")
+    web.add_argument("--max-attempts", type=int, default=fetch_defaults.max_attempts, metavar="N",
+                     help=f"tries per request for connection errors, 429 and 5xx (default {fetch_defaults.max_attempts})")
+    web.add_argument("--retry-delay", type=_non_negative, default=fetch_defaults.backoff_base, metavar="SECONDS",
+                     help=f"first backoff before a retry, doubled each time (default {fetch_defaults.backoff_base})")
+    web.add_argument("--fetch-threads", type=int, default=fetch_defaults.threads, metavar="N",
+                     help=f"hosts fetched at once per worker (default {fetch_defaults.threads})")
     run.add_argument("--max-rows-per-file", type=int, default=MAX_ROWS_PER_FILE, metavar="N",
                      help=f"rows per Parquet file at most (default {MAX_ROWS_PER_FILE})")
     run.add_argument("--batch-files", type=int, default=DEFAULT_BATCH_FILES, metavar="N",
@@ -154,20 +126,8 @@ def run_flags() -> set[str]:
     return {a.dest for a in run_actions()}
 
 
-def beam_options(extra: list[str]) -> PipelineOptions:
-    stray = [a for a in extra if not a.startswith("--")]
-    if stray:
-        raise UsageError(f"unexpected argument: {stray[0]}")
-    if not any(a.startswith("--default_sdk_harness_log_level") for a in extra):
-        # Worker processes (multi_processing, portable runners) log every channel they open at INFO.
-        extra = extra + ["--default_sdk_harness_log_level=WARNING"]
-    options = Options(extra)
-    unknown = set(options.get_all_options(retain_unknown_options=True)) - set(options.get_all_options())
-    if unknown:
-        raise UsageError(f"unknown option: --{sorted(unknown)[0]}")
-    if not options.view_as(StandardOptions).runner:
-        options.view_as(StandardOptions).runner = DEFAULT_RUNNER
-    return options
+def parser_defaults() -> dict:
+    return vars(parser().parse_args(["run"]))
 
 
 def check_output(output: str) -> str:
@@ -184,84 +144,6 @@ def check_output(output: str) -> str:
     return str(path)
 
 
-def run(argv: list[str]) -> int:
-    args, extra = parser().parse_known_args(argv)
-    options = beam_options(extra)
-    feeds, local_feeds = expand_url_args(args.feeds, "feed")
-    urls, _ = expand_url_args(args.urls, "URL")
-    inputs = args.input + local_feeds
-    check_streaming(args, feeds, inputs, urls)
-    if args.feeds and not feeds and not local_feeds:
-        raise UsageError("no feed URLs found in: " + " ".join(args.feeds))
-    for name in ("max_bytes", "max_redirects", "max_attempts", "fetch_threads"):
-        if getattr(args, name) < (0 if name == "max_redirects" else 1):
-            raise UsageError(f"--{name.replace('_', '-')} must be at least {0 if name == 'max_redirects' else 1}")
-    if not inputs and not feeds and not urls:
-        samples = bundled_samples()
-        if samples is None:
-            raise UsageError("no --input given and the bundled samples are not installed")
-        inputs = [str(samples)]
-    for name in ("max_rows_per_file", "batch_files"):
-        if getattr(args, name) < 1:
-            raise UsageError(f"--{name.replace('_', '-')} must be at least 1")
-    files = expand_inputs(inputs)
-    if inputs and not files:
-        raise UsageError("no input files found under: " + " ".join(inputs))
-    output = check_output(args.output)
-    fetch = FetchConfig(user_agent=args.user_agent, connect_timeout=args.connect_timeout, read_timeout=args.timeout,
-                        deadline=args.deadline, max_bytes=args.max_bytes, max_redirects=args.max_redirects,
-                        max_attempts=args.max_attempts, backoff_base=args.retry_delay, min_delay=args.min_delay,
-                        allow_private=args.allow_private_networks, threads=args.fetch_threads)
-    cfg = IngestConfig(inputs=files, output=output, feeds=feeds, urls=urls, fetch=fetch, no_fetch=args.no_fetch,
-                       max_rows_per_file=args.max_rows_per_file, progress=not args.quiet)
-    if not args.quiet:
-        sources = [f"{n} {what}" for n, what in ((len(files), "files"), (len(feeds), "feeds"), (len(urls), "URLs")) if n]
-        print(f"{PROG}: reading {', '.join(sources)} into {output} with {options.view_as(StandardOptions).runner}",
-              file=sys.stderr)
-    started = time.monotonic()
-    if args.streaming:
-        counts = run_streaming(args, cfg, options)
-        if counts is None:
-            return 0  # submitted to a service, or a dry run: there is nothing to sum up here
-    elif is_local(options):
-        # Limits are per worker: each worker process holds its share of a batch.
-        workers = local_workers(options)
-        cfg.spread_records = workers > 1
-        max_bytes = int(args.batch_mb * (1 << 20)) * workers
-        batches = plan_batches(split_archives(files, max_bytes, workers=workers), args.batch_files * workers, max_bytes)
-        with local_pipelines(options) as make_pipeline:
-            counts = run_batches(make_pipeline, cfg, batches, args.quiet)
-    else:
-        p = beam.Pipeline(options=options)
-        build(p, cfg)
-        result = p.run()
-        if dry_run(options):
-            return 0
-        if args.detach:
-            return submitted(result, options)
-        result.wait_until_finish()
-        counts = summary.counters(result)
-    elapsed = time.monotonic() - started
-    print(summary.summarize(counts, elapsed, output))
-    return 0
-
-
-def submitted(result, options: PipelineOptions) -> int:
-    job = getattr(result, "job_id", lambda: None)()
-    runner = options.view_as(StandardOptions).runner
-    print(f"{PROG}: submitted the job to {runner}" + (f" as {job}" if job else ""), file=sys.stderr)
-    return 0
-
-
-def dry_run(options: PipelineOptions) -> bool:
-    """With --dry_run (Dataflow), the job graph is built and checked but not submitted."""
-    if not options.view_as(TestOptions).dry_run:
-        return False
-    runner = options.view_as(StandardOptions).runner
-    print(f"{PROG}: dry run: the {runner} job graph was built and not submitted", file=sys.stderr)
-    return True
-
-
 def check_streaming(args, feeds: list[str], inputs: list[str], urls: list[str]) -> None:
     if not args.streaming:
         for flag in ("poll_interval", "window", "stop_after", "remember_days"):
@@ -276,69 +158,42 @@ def check_streaming(args, feeds: list[str], inputs: list[str], urls: list[str]) 
         raise UsageError("--window must be at least --poll-interval")
 
 
-def is_local(options: PipelineOptions) -> bool:
-    """A runner on this machine that keeps stage outputs in memory (FnApiRunner and friends)."""
-    return str(options.view_as(StandardOptions).runner).rsplit(".", 1)[-1] in LOCAL_RUNNERS
+def check_counts(args) -> None:
+    for name, least in (("max_bytes", 1), ("max_redirects", 0), ("max_attempts", 1), ("fetch_threads", 1),
+                        ("max_rows_per_file", 1), ("batch_files", 1)):
+        if getattr(args, name) < least:
+            raise UsageError(f"--{name.replace('_', '-')} must be at least {least}")
 
 
-def local_workers(options: PipelineOptions) -> int:
-    direct = options.view_as(DirectOptions)
-    return (direct.direct_num_workers or os.cpu_count() or 1) if direct.direct_running_mode != "in_memory" else 1
-
-
-@contextlib.contextmanager
-def local_pipelines(options: PipelineOptions):
-    """A maker of local pipelines, one per batch or window: with multi_processing they run on
-    worker processes made once for the whole run (pipeline/worker_pool.py), else in this process."""
-    if options.view_as(DirectOptions).direct_running_mode == "multi_processing":
-        with WorkerPool(local_workers(options)) as pool:
-            yield pipelines_on(pool, options)
-    else:
-        yield lambda: beam.Pipeline(options=options)
-
-
-def parser_defaults() -> dict:
-    return vars(parser().parse_args(["run"]))
-
-
-def run_streaming(args, cfg: IngestConfig, options: PipelineOptions) -> dict:
-    """Locally, one pipeline run per window; on Flink or Dataflow one unbounded pipeline."""
-    scfg = StreamConfig(poll_interval=args.poll_interval, window=args.window,
-                        seen_ttl=timedelta(days=args.remember_days), dedup_ttl=timedelta(days=args.remember_days))
-    stop = StopFlag()
-    if is_local(options):
-        stop.install()
-        with local_pipelines(options) as make_pipeline:
-            return run_local(make_pipeline, cfg, scfg, args.stop_after, stop, args.quiet)
-    options.view_as(StandardOptions).streaming = True
-    now = time.time()
-    p = beam.Pipeline(options=options)
-    build_stream(p, cfg, scfg, now, now + args.stop_after if args.stop_after else None)
-    result = p.run()
-    if dry_run(options):
-        return None
-    if not args.stop_after or args.detach:
-        submitted(result, options)
-        return None
-    result.wait_until_finish()
-    return summary.counters(result)
-
-
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    # Modules and their tables are never garbage: frozen, later collections skip them, and
-    # forked workers (pipeline/worker_pool.py) do not copy the pages that hold them.
-    gc.freeze()
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    try:
-        return run(argv)
-    except UsageError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
-        return 130
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+def parse(argv: list[str]) -> CommandConfig:
+    """`run`'s arguments -> CommandConfig; UsageError for anything wrong."""
+    args, extra = parser().parse_known_args(argv)
+    beam_args = check_beam_args(extra)
+    feeds, local_feeds = expand_url_args(args.feeds, "feed")
+    urls, _ = expand_url_args(args.urls, "URL")
+    inputs = args.input + local_feeds
+    check_streaming(args, feeds, inputs, urls)
+    if args.feeds and not feeds and not local_feeds:
+        raise UsageError("no feed URLs found in: " + " ".join(args.feeds))
+    check_counts(args)
+    if not inputs and not feeds and not urls:
+        samples = bundled_samples()
+        if samples is None:
+            raise UsageError("no --input given and the bundled samples are not installed")
+        inputs = [str(samples)]
+    files = expand_inputs(inputs)
+    if inputs and not files:
+        raise UsageError("no input files found under: " + " ".join(inputs))
+    fetch = FetchConfig(user_agent=args.user_agent, connect_timeout=args.connect_timeout, read_timeout=args.timeout,
+                        deadline=args.deadline, max_bytes=args.max_bytes, max_redirects=args.max_redirects,
+                        max_attempts=args.max_attempts, backoff_base=args.retry_delay, min_delay=args.min_delay,
+                        allow_private=args.allow_private_networks, threads=args.fetch_threads)
+    graph = GraphConfig(inputs=tuple(files), output=check_output(args.output), feeds=tuple(feeds), urls=tuple(urls),
+                        fetch=fetch, no_fetch=args.no_fetch, max_rows_per_file=args.max_rows_per_file,
+                        progress=not args.quiet)
+    remember = timedelta(days=args.remember_days)
+    stream = StreamConfig(poll_interval=args.poll_interval, window=args.window, seen_ttl=remember,
+                          dedup_ttl=remember, stop_after=args.stop_after) if args.streaming else None
+    return CommandConfig(graph=graph, beam_args=beam_args, stream=stream,
+                         batches=BatchLimits(max_files=args.batch_files, max_mb=args.batch_mb),
+                         quiet=args.quiet, detach=args.detach)

@@ -1,50 +1,67 @@
-"""The batch graph: Read / Fetch -> Extract -> Clean -> Language -> Deduplicate -> Write.
+"""The Beam graphs: a batch and a continuous run, over the same stages.
 
-One article can be followed from source to Parquet by opening one module per stage:
+    batch:      Read files / FetchFeeds -> FetchPages -> AnalyseDocuments -> Deduplicate -> Write
+    continuous: Poll -> FetchFeeds -> FirstSighting -> FetchPages -> AnalyseDocuments
+                -> Deduplicate (per window, or with state) -> Write per window
+
+One article can be followed from source to Parquet by opening one package per stage:
 transforms/read (files) or transforms/fetch (web), then extract, clean, language, dedup, write.
+Windowing lives in the composites that group; in a batch they add no windowing steps.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 
 import apache_beam as beam
 
+from pipeline.config import GraphConfig, StreamConfig
+from pipeline.progress import ReportProgress
 from schemas import Document
 from transforms.clean import Clean
-from transforms.dedup import DEFAULT_HISTORY_DAYS, DUPLICATES, SIGNATURES, Deduplicate, ReadHistory, ReadSignatures, \
-    SkipWritten
+from transforms.dedup import DUPLICATES, SIGNATURES, Deduplicate, ReadHistory, ReadSignatures, SkipWritten
 from transforms.dedup.history import history_of, output_files
+from transforms.dedup.streaming import StreamingDeduplicate
 from transforms.extract import Extract
-from transforms.fetch.client import FetchConfig
 from transforms.fetch.feeds import STATE, FetchFeeds, MergeEntries
 from transforms.fetch.pages import FetchPages
+from transforms.fetch.poll import PollFeeds
+from transforms.fetch.seen import FirstSighting
 from transforms.fetch.state import LoadState, SaveState
-from transforms.ids import article_id, canonical_url
 from transforms.language import DetectLanguage
-from transforms.progress import ReportProgress
 from transforms.read import ReadInputs
 from transforms.read.feed import has_page
-from transforms.stage import REJECTS, counter
-from transforms.write import MAX_ROWS_PER_FILE, WriteTables
+from transforms.utils.ids import article_id, canonical_url
+from transforms.utils.stage import REJECTS, counter
+from transforms.write import WriteTables
 
 
-@dataclass
-class IngestConfig:
-    inputs: list  # files, already expanded
-    output: str
-    feeds: list = field(default_factory=list)  # feed URLs
-    urls: list = field(default_factory=list)  # article page URLs
-    fetch: FetchConfig = field(default_factory=FetchConfig)
-    no_fetch: bool = False  # feed entries' own content instead of their pages
-    max_rows_per_file: int = MAX_ROWS_PER_FILE
-    progress: bool = True
-    history_days: int = DEFAULT_HISTORY_DAYS  # copies of stories written this many days back are linked
-    run_date: date = field(default_factory=lambda: datetime.now(timezone.utc).date())
-    # Output files there before this run began; set when a run is split into batches.
-    written_before: frozenset | None = None
-    # Records of one archive spread over the workers before extraction; off for one local worker.
-    spread_records: bool = True
+class AnalyseDocuments(beam.PTransform):
+    """The per-document stages: Extract -> Clean -> Language.
+
+    In: Documents (HTML or text). Out: {'main': Documents with clean text, metadata and
+    languages, 'rejects': Rejects of the three stages}. With `progress`, a line on stderr now
+    and then says how many documents went through."""
+
+    def __init__(self, progress: bool = False):
+        super().__init__()
+        self._progress = progress
+
+    def expand(self, docs):
+        extracted = docs | "Extract" >> Extract()
+        cleaned = extracted["main"] | "Clean" >> Clean()
+        languages = cleaned["main"] | "Language" >> DetectLanguage()
+        analysed = languages["main"] | "Progress" >> ReportProgress() if self._progress else languages["main"]
+        rejects = [extracted[REJECTS], cleaned[REJECTS], languages[REJECTS]] | "Rejects" >> beam.Flatten()
+        return {"main": analysed, REJECTS: rejects}
+
+
+def split_entries(entries, no_fetch: bool):
+    """Feed entries -> (entries whose page is to be fetched, or None; entries that are documents
+    as they are: those without a page, or all of them with `no_fetch`)."""
+    if no_fetch:
+        return None, entries
+    with_page, without_page = entries | "HasPage" >> beam.Partition(lambda d, n: 0 if has_page(d) else 1, 2)
+    return with_page, without_page
 
 
 def url_document(url: str) -> Document:
@@ -64,8 +81,8 @@ def _count_read(doc):
     return doc
 
 
-def build(p: beam.Pipeline, cfg: IngestConfig):
-    """Adds the whole pipeline to `p`; returns the PCollection of written file paths."""
+def build_batch(p: beam.Pipeline, cfg: GraphConfig):
+    """Adds the batch pipeline to `p`; returns the PCollection of written file paths."""
     # A first run into an empty output has no history to read: its steps are left out, which
     # matters for small runs, where building and starting each step is most of the time.
     fresh = is_fresh_local_output(cfg.output)
@@ -80,13 +97,9 @@ def build(p: beam.Pipeline, cfg: IngestConfig):
         state = p | "FeedState" >> LoadState(cfg.output)
         feeds = p | "FeedUrls" >> beam.Create(cfg.feeds) | "FetchFeeds" >> FetchFeeds(cfg.fetch, state)
         rejects.append(feeds[REJECTS])
-        entries = feeds["main"] | "MergeEntries" >> MergeEntries()
-        if cfg.no_fetch:
-            docs.append(entries)
-        else:
-            with_page, without_page = entries | "HasPage" >> beam.Partition(lambda d, n: 0 if has_page(d) else 1, 2)
-            to_fetch.append(with_page)
-            docs.append(without_page)
+        with_page, as_they_are = split_entries(feeds["main"] | "MergeEntries" >> MergeEntries(), cfg.no_fetch)
+        docs.append(as_they_are)
+        to_fetch += [with_page] if with_page is not None else []
     if cfg.urls:
         to_fetch.append(p | "PageUrls" >> beam.Create([url_document(u) for u in cfg.urls])
                         | "CountUrls" >> beam.Map(_count_read))
@@ -96,17 +109,64 @@ def build(p: beam.Pipeline, cfg: IngestConfig):
                  | "FetchPages" >> FetchPages(cfg.fetch))
         docs.append(pages["main"])
         rejects.append(pages[REJECTS])
-    documents = docs | "AllDocuments" >> beam.Flatten()
-    extracted = documents | "Extract" >> Extract()
-    cleaned = extracted["main"] | "Clean" >> Clean()
-    languages = cleaned["main"] | "Language" >> DetectLanguage()
-    analysed = languages["main"] | "Progress" >> ReportProgress() if cfg.progress else languages["main"]
+    analysed = docs | "AllDocuments" >> beam.Flatten() | "Analyse" >> AnalyseDocuments(cfg.progress)
     signatures = None if fresh else p | "Signatures" >> ReadSignatures(cfg.output, cfg.run_date, cfg.history_days)
-    deduped = analysed | "Deduplicate" >> Deduplicate(history, signatures)
-    all_rejects = (rejects + [extracted[REJECTS], cleaned[REJECTS], languages[REJECTS]]) | "AllRejects" >> beam.Flatten()
-    written = ({"articles": deduped["articles"], "duplicates": deduped[DUPLICATES], "rejects": all_rejects,
-                "signatures": deduped[SIGNATURES]}
+    deduped = analysed["main"] | "Deduplicate" >> Deduplicate(history, signatures)
+    all_rejects = (rejects + [analysed[REJECTS]]) | "AllRejects" >> beam.Flatten()
+    written = ({"articles": deduped["articles"], DUPLICATES: deduped[DUPLICATES], REJECTS: all_rejects,
+                SIGNATURES: deduped[SIGNATURES]}
                | "Write" >> WriteTables(cfg.output, cfg.max_rows_per_file, cfg.run_date.isoformat()))
     if cfg.feeds:
         _ = feeds[STATE] | "SaveFeedState" >> SaveState(cfg.output, written)
+    return written
+
+
+def window_bounds(now: float, size: float) -> tuple[float, float]:
+    start = now - now % size
+    return start, start + size
+
+
+def build_stream(p: beam.Pipeline, cfg: GraphConfig, stream: StreamConfig, start: float, stop: float | None,
+                 local: bool = False):
+    """Adds the continuous pipeline to `p`, polling from `start` to `stop` (None: for ever).
+
+    Event time is poll time. Fetching (grouped by host) and merging entries run in fixed
+    windows of one poll interval; first sightings and near-duplicates are remembered in the
+    global window with per-key state that expires; each table is written per output window,
+    whose start is in its file names, so no window replaces another's files.
+
+    `local`: this run covers one output window (pipeline/local_stream.py), and near-duplicates
+    are found within it and against the signatures of earlier windows and runs, as in a batch."""
+    poll = stream.poll_interval
+    output_windows = (stream.window, stream.allowed_lateness)
+    history = p | "History" >> ReadHistory(cfg.output)
+    state = p | "FeedState" >> LoadState(cfg.output)
+    feeds = (p
+             | "Poll" >> PollFeeds(cfg.feeds, poll, start, stop)
+             | "FetchFeeds" >> FetchFeeds(cfg.fetch, state, window=poll))
+    entries = (feeds["main"]
+               | "MergeEntries" >> MergeEntries(count_read=False, window=poll)
+               | "FirstSighting" >> FirstSighting(stream.seen_ttl)
+               | "SkipWritten" >> SkipWritten(history))
+    rejects = [feeds[REJECTS]]
+    with_page, documents = split_entries(entries, cfg.no_fetch)
+    if with_page is not None:
+        pages = with_page | "FetchPages" >> FetchPages(cfg.fetch, window=poll)
+        rejects.append(pages[REJECTS])
+        documents = (pages["main"], documents) | "AllDocuments" >> beam.Flatten()
+    analysed = documents | "Analyse" >> AnalyseDocuments()
+    tables = {REJECTS: (rejects + [analysed[REJECTS]]) | "AllRejects" >> beam.Flatten()}
+    if local:
+        earlier = p | "Signatures" >> ReadSignatures(cfg.output, cfg.run_date, cfg.history_days)
+        this_window = (window_bounds(start, stream.window)[0], stream.window)
+        deduped = analysed["main"] | "Deduplicate" >> Deduplicate(history, earlier, window=this_window)
+        tables[SIGNATURES] = deduped[SIGNATURES]
+    else:
+        deduped = analysed["main"] | "Deduplicate" >> StreamingDeduplicate(stream.dedup_ttl)
+    tables.update({"articles": deduped["articles"], DUPLICATES: deduped[DUPLICATES]})
+    written = tables | "Write" >> WriteTables(cfg.output, cfg.max_rows_per_file, cfg.run_date.isoformat(),
+                                              windows=output_windows)
+    # The feeds' validators are saved with each window, for the next local window and for
+    # scheduled batch runs on the same output.
+    _ = feeds[STATE] | "SaveFeedState" >> SaveState(cfg.output, written, windows=output_windows)
     return written

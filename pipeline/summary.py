@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 from apache_beam.metrics.metric import MetricsFilter
 
-from transforms.stage import NAMESPACE
+from transforms.utils.stage import NAMESPACE
 
 
 # Beam's local runners keep a stage's metrics as one lazy generator per bundle, each wrapping

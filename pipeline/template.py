@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import sys
 
-from pipeline.cli import main, run_actions
+from pipeline.cli import run_actions
+from pipeline.command import main
 
 
 def translate(argv: list[str]) -> list[str]:

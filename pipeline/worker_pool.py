@@ -1,33 +1,26 @@
-"""Worker processes for a local multi_processing run: made once, before the first graph.
+"""Worker processes for local multi_processing runs, made once per command, and the makers of
+local pipelines.
 
-With --direct_running_mode=multi_processing, FnApiRunner starts fresh worker processes when a
-pipeline runs and stops them when it ends. Each imports Beam, trafilatura and ours and loads
-the language model before it reads a page (two took 1.8-2.0 s to be ready here), and a local
-run split into batches (pipeline/batches.py) is one pipeline per batch, so it paid that again
-for every batch.
+With --direct_running_mode=multi_processing, FnApiRunner starts fresh worker processes for
+every pipeline run, and each imports Beam, trafilatura and ours and loads the language model
+before it reads a page. A local run is one pipeline per batch or per window, so here the worker
+processes are made once per command: forked on Linux (after the imports), spawned elsewhere.
+Each is Beam's own worker pool in thread mode, hosting a fresh SDK harness for each pipeline
+run, connected to the runner like any EXTERNAL worker (as Flink runs Python workers). DoFns are
+still pickled, sent and set up in another process, as on Flink and Dataflow.
 
-Here the worker processes are made once per run, before the first graph is built. On Linux
-they are forked from this process, which has imported what a worker needs by then (two were
-ready in 0.25 s, most of it the language model); elsewhere they are spawned and import it.
-Each is Beam's own worker pool in thread mode: for each pipeline run it hosts a fresh SDK
-harness, connected to the runner like any EXTERNAL worker (the way Flink runs Python
-workers), and what the process loaded for one batch (models, tables) serves the next. DoFns
-are still pickled, sent and set up in another process, as on Flink and Dataflow, and a worker
-sees nothing the main process built, since it was made before the graph was.
-
-Used for batch runs (one pipeline per batch) and continuous runs (one pipeline per window).
 The environment declares the coders the Python SDK knows, as Beam's own EXTERNAL environments
-do among its capabilities. With none declared, the runner wrapped the interval-window coder
-(unlike the global window's, it is known to the runner only when every environment declares
-it) as one the workers might not know, and a window reached the side-input state under other
-bytes than the worker asked with: a windowed side input (the near-duplicate decisions of a
-continuous run's window) read as empty, and the copy in the window was written as an article.
+do. With none declared, the runner wrapped the interval-window coder as one the workers might
+not know, and a windowed side input (a continuous window's near-duplicate decisions) read as
+empty.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import multiprocessing.connection
+import os
 import signal
 import sys
 import threading
@@ -37,7 +30,7 @@ from typing import Callable
 START_TIMEOUT = 120  # seconds for a worker process to import and listen
 
 
-class _Front:
+class _WorkerDispatcher:
     """The one address the runner is given: each worker it asks for goes to the next process,
     so the workers of one pipeline run are spread over all of them. `addresses()` blocks until
     the processes listen, so the runner can be built (and the graph) while they start."""
@@ -95,7 +88,7 @@ class WorkerPool:
             theirs.close()
             self._processes.append((process, ours))
         self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
-        beam_fn_api_pb2_grpc.add_BeamFnExternalWorkerPoolServicer_to_server(_Front(self._addresses), self._server)
+        beam_fn_api_pb2_grpc.add_BeamFnExternalWorkerPoolServicer_to_server(_WorkerDispatcher(self._addresses), self._server)
         self.address = f"localhost:{self._server.add_insecure_port('localhost:0')}"
         self._server.start()
         self._quiet = _QuietModeWarning()
@@ -195,14 +188,38 @@ def serve(pipe) -> None:
         BeamFnExternalWorkerPoolServicer(use_process=False), server)
     address = f"localhost:{server.add_insecure_port('localhost:0')}"
     server.start()
-    # What every batch's workers import anyway, imported while the main process builds the graph
-    # (already there when the process was forked).
+    # What every batch's workers set up anyway, done while the main process builds the graph
+    # (the imports are already there when the process was forked).
     import transforms.dedup  # noqa: F401
-    import transforms.extract  # noqa: F401
     import transforms.write  # noqa: F401
-    from transforms.language_model import model
+    from transforms.extract import install_speedups
+    from transforms.language.model import model
+    install_speedups()
     model()
     pipe.send(address)
     # Until told to stop, or until the main process is gone (killed, so it told nobody).
     multiprocessing.connection.wait([pipe, multiprocessing.parent_process().sentinel])
     server.stop(0)
+
+
+def local_workers(options) -> int:
+    """How many workers a local run has: --direct_num_workers (default: the cores) with
+    multi_processing or multi_threading, else one."""
+    from apache_beam.options.pipeline_options import DirectOptions
+
+    direct = options.view_as(DirectOptions)
+    return (direct.direct_num_workers or os.cpu_count() or 1) if direct.direct_running_mode != "in_memory" else 1
+
+
+@contextlib.contextmanager
+def local_pipelines(options):
+    """A maker of local pipelines, one per batch or window: with multi_processing they run on
+    a WorkerPool made once for the whole command, else in this process."""
+    import apache_beam as beam
+    from apache_beam.options.pipeline_options import DirectOptions
+
+    if options.view_as(DirectOptions).direct_running_mode == "multi_processing":
+        with WorkerPool(local_workers(options)) as pool:
+            yield pipelines_on(pool, options)
+    else:
+        yield lambda: beam.Pipeline(options=options)

@@ -51,12 +51,29 @@ REJECT_COLUMNS = [
 ]
 
 
+# Near-duplicate state for later runs (not an output table for users): one row per document
+# written, under OUTPUT/_state/signatures/date=<run date>/.
+SIGNATURES_FOLDER = "_state/signatures"
+SIGNATURE_COLUMNS = [
+    ("id", pa.string(), "Id of the article or copy."),
+    ("cluster_id", pa.string(), "Its cluster (the kept article's id)."),
+    ("published_at", _TS, "Publication time, for the kept-article rule."),
+    ("fetched_at", _TS, "Capture time, for the kept-article rule."),
+    ("content_hash", pa.string(), "Hash of the normalised text."),
+    ("shingles", pa.list_(pa.uint32()), "Sorted distinct word-shingle hashes."),
+    ("numbers", pa.list_(pa.string()), "Numbers of the text (a next edition differs in them)."),
+    ("names", pa.list_(pa.string()), "Names of the text."),
+    ("keys", pa.list_(pa.uint64()), "LSH band keys and the exact-text key."),
+]
+
+
 def _schema(columns) -> pa.Schema:
     return pa.schema([pa.field(name, typ) for name, typ, _ in columns])
 
 
 ARTICLE_SCHEMA = _schema(ARTICLE_COLUMNS)
 REJECT_SCHEMA = _schema(REJECT_COLUMNS)
+SIGNATURE_SCHEMA = _schema(SIGNATURE_COLUMNS)
 # Output folders and their schemas. `date` is the Hive partition key: it lives in the folder
 # name (date=YYYY-MM-DD), not inside the files, because Spark refuses a column that is both.
 PARTITION_KEY = "date"
@@ -74,6 +91,11 @@ def article_row(doc: Document) -> dict:
 
 def reject_row(rej: Reject) -> dict:
     return {name: getattr(rej, name) for name in REJECT_SCHEMA.names}
+
+
+def signature_row(features) -> dict:
+    """A row of SIGNATURE_SCHEMA from near-duplicate features (transforms/dedup/minhash.Features)."""
+    return {name: getattr(features, name) for name in SIGNATURE_SCHEMA.names}
 
 
 def markdown() -> str:

@@ -10,7 +10,8 @@ import apache_beam
 import pytest
 import yaml
 
-from pipeline.cli import beam_options, parser, run_flags
+from pipeline.cli import parser, run_flags
+from pipeline.options import check_beam_args
 from pipeline.template import translate
 from tests.conftest import REPO, run_cli
 
@@ -92,7 +93,7 @@ def test_flink_manifests_fit_together():
         args = doc["spec"]["containers"][0]["args"]
         assert args[0] == "run" and "--environment_type=EXTERNAL" in args and "--environment_config=localhost:50000" in args
         ours, beams = parser().parse_known_args(args)  # the command's own flags, then Beam's
-        beam_options(beams)  # raises UsageError for an option Beam does not know
+        check_beam_args(beams)  # raises UsageError for an option Beam does not know
 
 
 def test_deploy_readme_names_every_file():
@@ -107,17 +108,17 @@ def test_dataflow_job_graph_builds_offline():
     import apache_beam as beam
     from apache_beam.options.pipeline_options import PipelineOptions
 
-    from pipeline.graph import IngestConfig
-    from pipeline.streaming import StreamConfig, build_stream
+    from pipeline.config import GraphConfig, StreamConfig
+    from pipeline.graph import build_stream
     options = PipelineOptions(["--runner=DataflowRunner", "--project=demo-project", "--region=us-central1",
                                "--temp_location=gs://demo-bucket/tmp", "--dry_run=True", "--streaming"])
     p = beam.Pipeline(options=options)
-    cfg = IngestConfig(inputs=[], output="gs://demo-bucket/news", feeds=["https://news.example/feed.xml"])
+    cfg = GraphConfig(inputs=(), output="gs://demo-bucket/news", feeds=("https://news.example/feed.xml",))
     build_stream(p, cfg, StreamConfig(), time.time(), None)
     job = p.run().job
     assert json.loads(job.json())["type"] == "JOB_TYPE_STREAMING"
     names = {t.unique_name for t in job.proto_pipeline.components.transforms.values()}
-    assert {"Poll", "FirstSighting", "FetchPages", "Extract", "Language", "Deduplicate", "Write"} <= names
+    assert {"Poll", "FirstSighting", "FetchPages", "Analyse/Extract", "Analyse/Language", "Deduplicate", "Write"} <= names
 
 
 @pytest.mark.parametrize("mode", [[], ["--streaming"]])

@@ -24,9 +24,9 @@ import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.transforms.window import IntervalWindow
 
-from schemas import PARTITION_KEY, article_row, file_schema, reject_row
-from transforms.dedup.history import SIGNATURE_SCHEMA, SIGNATURES_DIR, signature_row
-from transforms.stage import counter
+from schemas import PARTITION_KEY, SIGNATURE_SCHEMA, SIGNATURES_FOLDER, article_row, file_schema, reject_row, signature_row
+from transforms.utils.stage import counter
+from transforms.utils.windows import into_output_windows
 
 MAX_ROWS_PER_FILE = 50_000
 ROW_GROUP_ROWS = 5_000
@@ -47,7 +47,7 @@ def tables(run_date: str = "") -> dict[str, Table]:
         "duplicates": Table("duplicates", file_schema("duplicates"), article_row, by_date),
         "rejects": Table("rejects", file_schema("rejects"), reject_row, by_date),
         # Signatures are kept by the day they were written, so "the last N days" is a folder listing.
-        "signatures": Table(SIGNATURES_DIR, SIGNATURE_SCHEMA, signature_row, lambda r: run_date),
+        "signatures": Table(SIGNATURES_FOLDER, SIGNATURE_SCHEMA, signature_row, lambda r: run_date),
     }
 
 
@@ -117,16 +117,22 @@ class _WriteGroupFn(beam.DoFn):
 
 
 class WriteTables(beam.PTransform):
-    """{table name: PCollection} -> paths of the Parquet files written."""
+    """{table name: PCollection} -> paths of the Parquet files written. `windows`: in a stream,
+    (seconds, allowed lateness) of the output windows: each window's rows make files of their own."""
 
-    def __init__(self, output: str, max_rows_per_file: int = MAX_ROWS_PER_FILE, run_date: str = ""):
+    def __init__(self, output: str, max_rows_per_file: int = MAX_ROWS_PER_FILE, run_date: str = "",
+                 windows: tuple | None = None):
         super().__init__()
         self._output = output
         self._max_rows = max_rows_per_file
         self._run_date = run_date
+        self._windows = windows
 
     def expand(self, pcolls):
         spec = tables(self._run_date)
+        if self._windows:
+            pcolls = {name: into_output_windows(pc, *self._windows, label=f"Window{name.title()}")
+                      for name, pc in pcolls.items()}
         keyed = [pcolls[name] | f"Key{name.title()}" >> beam.Map(lambda r, t=name, f=spec[name].partition: ((t, f(r)), r))
                  for name in sorted(pcolls)]
         return (keyed

@@ -20,6 +20,7 @@ import dataclasses
 
 import apache_beam as beam
 from apache_beam import pvalue
+from apache_beam.transforms.window import FixedWindows, TimestampedValue
 
 from schemas import Document
 from transforms.dedup.clusters import decide, kept_order
@@ -27,14 +28,15 @@ from transforms.dedup.history import (DEFAULT_HISTORY_DAYS, SIGNATURES, ReadHist
                                       SkipWritten, read_signatures)
 from transforms.dedup.minhash import EXACT, Features, features
 from transforms.dedup.verify import is_copy
-from transforms.stage import counter
+from transforms.utils.stage import counter
 
 DUPLICATES = "duplicates"
 MAX_BUCKET = 50  # a bigger bucket is linked as a chain, not all pairs: enough for clusters, bounded work
 OLD_PER_CLUSTER = 2  # members of an earlier cluster a new document is compared with, when its kept one is not in the bucket
 
 
-def node(f: Features) -> tuple:
+def cluster_member(f: Features) -> tuple:
+    """(id, published_at, fetched_at, cluster of an earlier run or None): what clustering needs."""
     return (f.id, f.published_at, f.fetched_at, f.cluster_id if f.history else None)
 
 
@@ -114,7 +116,7 @@ def _first_side(item):
 
 
 def _verify(item):
-    """(b, {'left': [fa...], 'features': [fb]}) -> verified edges with both nodes."""
+    """(b, {'left': [fa...], 'features': [fb]}) -> verified edges as pairs of cluster members."""
     _, grouped = item
     for fb in grouped["features"][:1]:
         for fa in grouped["left"]:
@@ -123,15 +125,15 @@ def _verify(item):
                 continue  # decided by earlier runs
             if is_copy(fa, fb):
                 counter("dedup.verified_pairs").inc()
-                yield node(fa), node(fb)
+                yield cluster_member(fa), cluster_member(fb)
 
 
 def _decide(item):
     _, edges = item
     edges = list(edges)
-    nodes = {n[0]: n for edge in edges for n in edge}
-    for doc_id, decision in decide(list(nodes.values()), [(a[0], b[0]) for a, b in edges]).items():
-        if nodes[doc_id][3] is None:  # history entries are not written again
+    members = {m[0]: m for edge in edges for m in edge}
+    for doc_id, decision in decide(list(members.values()), [(a[0], b[0]) for a, b in edges]).items():
+        if members[doc_id][3] is None:  # history entries are not written again
             yield doc_id, decision
 
 
@@ -141,13 +143,13 @@ class _SameIdFn(beam.DoFn):
     def process(self, item, history):
         doc_id, docs = item
         docs = list(docs)
-        if doc_id in history["this_run"]:
+        if doc_id in history.this_run:
             # An earlier batch of this run wrote this id: the same URL read twice, as within a batch.
             for doc in docs:
                 counter("dedup.same_url").inc()
                 yield pvalue.TaggedOutput(DUPLICATES, doc.replace(cluster_id=doc_id, duplicate_of=doc_id))
             return
-        if doc_id in history["ids"]:
+        if doc_id in history.ids:
             counter("dedup.skipped_existing").inc(len(docs))
             return
         docs.sort(key=lambda d: kept_order((d.id, d.published_at, d.fetched_at, None)))
@@ -172,14 +174,28 @@ class _AssignFn(beam.DoFn):
 
 
 class Deduplicate(beam.PTransform):
-    """Documents -> {'articles', 'duplicates', 'signatures'}; see the module docstring."""
+    """Documents -> {'articles', 'duplicates', 'signatures'}; see the module docstring.
 
-    def __init__(self, history, history_features=None):
+    `history`: the WrittenIds side input; `history_features`: earlier runs' signatures, or None.
+    `window`: (start, seconds) when a local continuous run covers one output window: documents
+    are deduplicated within fixed windows, and earlier signatures are stamped into this one."""
+
+    def __init__(self, history, history_features=None, window: tuple | None = None):
         super().__init__()
         self._history = history
         self._history_features = history_features
+        self._window = window
 
     def expand(self, docs):
+        history_features = self._history_features
+        if self._window:
+            start, seconds = self._window
+            docs = docs | "Windows" >> beam.WindowInto(FixedWindows(seconds))
+            if history_features is not None:
+                history_features = (
+                    history_features
+                    | "StampSignatures" >> beam.Map(lambda f: TimestampedValue(f, start))
+                    | "SignatureWindows" >> beam.WindowInto(FixedWindows(seconds)))
         same_id = (docs
                    | "ById" >> beam.Map(lambda d: (d.id, d))
                    | "GroupById" >> beam.GroupByKey()
@@ -188,17 +204,17 @@ class Deduplicate(beam.PTransform):
         with_features = same_id.main | "Features" >> beam.Map(lambda d: (d, doc_features(d)))
         feats = with_features | "FeaturesOnly" >> beam.Values()
         keyed = feats
-        if self._history_features is not None:
-            keyed = (feats, self._history_features) | "WithHistory" >> beam.Flatten()
+        if history_features is not None:
+            keyed = (feats, history_features) | "WithHistory" >> beam.Flatten()
         pairs = (keyed
                  | "Keys" >> beam.FlatMap(lambda f: [(k, key_member(f)) for k in f.keys])
                  | "GroupByKey" >> beam.GroupByKey()
                  | "Pairs" >> beam.FlatMap(bucket_pairs)
                  | "DistinctPairs" >> beam.Distinct())
-        if self._history_features is not None:
+        if history_features is not None:
             # Earlier runs' rows are read whole only for the candidates compared with this run's.
             candidates = pairs | "CandidateIds" >> beam.FlatMap(lambda pair: [(i, True) for i in pair])
-            compared = (self._history_features
+            compared = (history_features
                         | "HistoryFiles" >> beam.Map(lambda f: f.source)
                         | "DistinctFiles" >> beam.Distinct()
                         | "CandidateRows" >> beam.FlatMap(lambda path, ids: read_signatures(path, ids),

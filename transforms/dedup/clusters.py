@@ -11,9 +11,9 @@ from datetime import datetime, timezone
 _LATEST = datetime.max.replace(tzinfo=timezone.utc)
 
 
-def kept_order(node):
-    """node: (id, published_at, fetched_at, history_cluster_id or None)."""
-    doc_id, published, fetched, history = node
+def kept_order(member):
+    """member: (id, published_at, fetched_at, cluster of an earlier run or None)."""
+    doc_id, published, fetched, history = member
     return (history is None, published or _LATEST, fetched or _LATEST, doc_id)
 
 
@@ -37,23 +37,23 @@ class UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def decide(nodes: list, edges: list) -> dict:
-    """nodes: (id, published_at, fetched_at, history_cluster_or_None); edges: (id, id).
+def decide(members: list, edges: list) -> dict:
+    """members: (id, published_at, fetched_at, cluster of an earlier run or None); edges: (id, id).
 
-    Returns {id: (cluster_id, duplicate_of or None)} for every node that has an edge.
-    History nodes are included only to anchor clusters; callers do not write them again.
+    Returns {id: (cluster_id, duplicate_of or None)} for every member that has an edge.
+    Members from earlier runs are included only to anchor clusters; callers do not write them again.
     """
     uf = UnionFind()
     for a, b in edges:
         uf.union(a, b)
-    members: dict = {}
-    info = {n[0]: n for n in nodes}
+    groups: dict = {}
+    by_id = {m[0]: m for m in members}
     for doc_id in list(uf.parent):
-        members.setdefault(uf.find(doc_id), []).append(info[doc_id])
+        groups.setdefault(uf.find(doc_id), []).append(by_id[doc_id])
     out = {}
-    for group in members.values():
+    for group in groups.values():
         kept = min(group, key=kept_order)
         cluster = kept[3] or kept[0]
-        for node in group:
-            out[node[0]] = (cluster, None if node is kept else cluster)
+        for member in group:
+            out[member[0]] = (cluster, None if member is kept else cluster)
     return out

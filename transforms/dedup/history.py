@@ -10,20 +10,20 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import NamedTuple
 
 import apache_beam as beam
 import numpy as np
-import pyarrow as pa
 import pyarrow.parquet as pq
 from apache_beam import pvalue
 from apache_beam.io.filesystems import FileSystems
 
+from schemas import SIGNATURES_FOLDER
 from transforms.dedup.minhash import Features
-from transforms.stage import counter
+from transforms.utils.stage import counter
 
 ID_TABLES = ("articles", "duplicates")
 SIGNATURES = "signatures"
-SIGNATURES_DIR = "_state/signatures"
 DEFAULT_HISTORY_DAYS = 7
 
 
@@ -52,12 +52,18 @@ def written_ids(output: str, before: frozenset | None = None):
             yield doc_id, this_run
 
 
-def history_of(pairs) -> dict:
-    """The history side input from (id, written by this run) pairs."""
-    return {"ids": {i for i, _ in pairs}, "this_run": {i for i, new in pairs if new}}
+class WrittenIds(NamedTuple):
+    """What the output holds at the start of a run (the history side input)."""
+    ids: frozenset  # every article and duplicate id in the output
+    this_run: frozenset  # those of them written by earlier batches of this run
 
 
-def read_history(output: str, before: frozenset | None = None) -> dict:
+def history_of(pairs) -> WrittenIds:
+    """WrittenIds from (id, written by this run) pairs."""
+    return WrittenIds(ids=frozenset(i for i, _ in pairs), this_run=frozenset(i for i, new in pairs if new))
+
+
+def read_history(output: str, before: frozenset | None = None) -> WrittenIds:
     """The history side input of the output folder `output` (see written_ids)."""
     return history_of(list(written_ids(output, before)))
 
@@ -65,31 +71,32 @@ def read_history(output: str, before: frozenset | None = None) -> dict:
 def signature_partitions(output: str, run_date: date, days: int) -> list[str]:
     """Signature files of the `days` days up to `run_date`."""
     first = (run_date - timedelta(days=days)).isoformat()
-    files = _parquet_files(f"{output.rstrip('/')}/{SIGNATURES_DIR}/date=*/*.parquet")
+    files = _parquet_files(f"{output.rstrip('/')}/{SIGNATURES_FOLDER}/date=*/*.parquet")
     return [f for f in files if first <= f.rsplit("/date=", 1)[1][:10] <= run_date.isoformat()]
 
 
-LIGHT_COLUMNS = ["id", "cluster_id", "published_at", "fetched_at", "content_hash", "keys"]
+BUCKETING_COLUMNS = ["id", "cluster_id", "published_at", "fetched_at", "content_hash", "keys"]
 
 
-def read_signatures(path: str, ids=None, light: bool = False):
+def read_signatures(path: str, ids=None, bucketing_only: bool = False):
     """Features of earlier runs from one signature file (history=True): all of them, or those
-    whose id is in `ids`. Light ones leave out the shingles, numbers and names, which only the
-    comparison of a candidate pair needs; `source` says where to read them."""
-    data = _read(path, LIGHT_COLUMNS + ([] if light else ["shingles", "numbers", "names"]))
+    whose id is in `ids`. With `bucketing_only` they leave out the shingles, numbers and names,
+    which only the comparison of a candidate pair needs; `source` says where to read them."""
+    data = _read(path, BUCKETING_COLUMNS + ([] if bucketing_only else ["shingles", "numbers", "names"]))
     for i in range(len(data["id"])):
         if ids is not None and data["id"][i] not in ids:
             continue
         yield Features(id=data["id"][i], content_hash=data["content_hash"][i],
-                       shingles=np.asarray([] if light else data["shingles"][i], dtype=np.uint32),
-                       numbers=[] if light else data["numbers"][i], names=[] if light else data["names"][i],
+                       shingles=np.asarray([] if bucketing_only else data["shingles"][i], dtype=np.uint32),
+                       numbers=[] if bucketing_only else data["numbers"][i],
+                       names=[] if bucketing_only else data["names"][i],
                        published_at=data["published_at"][i], fetched_at=data["fetched_at"][i], history=True,
                        cluster_id=data["cluster_id"][i], keys=data["keys"][i], source=path)
 
 
 class ReadHistory(beam.PTransform):
-    """Root -> one element: {'ids': ids already in the output, 'this_run': those of them written
-    by earlier batches of this run (files not in `before`)}."""
+    """Root -> one WrittenIds: the ids already in the output, and those of them written by
+    earlier batches of this run (files not in `before`)."""
 
     def __init__(self, output: str, before: frozenset | None = None):
         super().__init__()
@@ -105,7 +112,7 @@ class ReadHistory(beam.PTransform):
 
 
 class ReadSignatures(beam.PTransform):
-    """Root -> light Features (ids, clusters and LSH keys; history=True) of what the last `days`
+    """Root -> bucketing-only Features (ids, clusters and LSH keys; history=True) of what the last `days`
     days of runs wrote. Deduplicate reads the rest of a row only for the candidates it compares,
     so the history held in memory is a few hundred bytes per story."""
 
@@ -118,12 +125,12 @@ class ReadSignatures(beam.PTransform):
                 | "Output" >> beam.Create([self._output])
                 | "Files" >> beam.FlatMap(signature_partitions, self._run_date, self._days)
                 | "Spread" >> beam.Reshuffle()
-                | "Rows" >> beam.FlatMap(read_signatures, light=True))
+                | "Rows" >> beam.FlatMap(read_signatures, bucketing_only=True))
 
 
 class _SkipWrittenFn(beam.DoFn):
     def process(self, doc, history):
-        if doc.id in history["ids"]:
+        if doc.id in history.ids:
             counter("dedup.skipped_existing").inc()
             return
         yield doc
@@ -138,18 +145,3 @@ class SkipWritten(beam.PTransform):
 
     def expand(self, docs):
         return docs | beam.ParDo(_SkipWrittenFn(), pvalue.AsSingleton(self._history))
-
-
-SIGNATURE_SCHEMA = pa.schema([
-    ("id", pa.string()), ("cluster_id", pa.string()), ("published_at", pa.timestamp("us", tz="UTC")),
-    ("fetched_at", pa.timestamp("us", tz="UTC")), ("content_hash", pa.string()), ("shingles", pa.list_(pa.uint32())),
-    ("numbers", pa.list_(pa.string())), ("names", pa.list_(pa.string())), ("keys", pa.list_(pa.uint64())),
-])
-
-
-def signature_row(f: Features) -> dict:
-    return {"id": f.id, "cluster_id": f.cluster_id, "published_at": f.published_at, "fetched_at": f.fetched_at,
-            "content_hash": f.content_hash, "shingles": f.shingles,  # numpy: no Python int per shingle
-            "numbers": list(f.numbers),
-            "names": list(f.names),
-            "keys": list(f.keys)}

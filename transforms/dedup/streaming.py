@@ -25,7 +25,7 @@ from apache_beam.utils.timestamp import Timestamp
 
 from transforms.dedup.minhash import features
 from transforms.dedup.verify import is_copy
-from transforms.stage import counter
+from transforms.utils.stage import counter
 
 DUPLICATES = "duplicates"
 

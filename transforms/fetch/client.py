@@ -35,7 +35,7 @@ REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 CHUNK = 64 * 1024
 
 
-@dataclass
+@dataclass(frozen=True)
 class FetchConfig:
     user_agent: str = DEFAULT_USER_AGENT
     connect_timeout: float = 10.0

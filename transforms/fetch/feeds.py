@@ -6,7 +6,6 @@ A feed answering 304 Not Modified yields no entries: a scheduled run over unchan
 """
 from __future__ import annotations
 
-import gzip
 import re
 from datetime import datetime, timezone
 
@@ -16,9 +15,9 @@ from apache_beam import pvalue
 from schemas import Document
 from transforms.fetch.client import FetchConfig, FetchError, Response
 from transforms.fetch.hosts import Count, HostFetchFn, host_of
-from transforms.read.discover import UsageError, kind_of
 from transforms.read.feed import parse_feed
-from transforms.stage import REJECTS, Rejected, counter, make_reject
+from transforms.utils.stage import REJECTS, Rejected, counter, make_reject
+from transforms.utils.windows import into_fixed, into_global
 
 STATE = "state"
 STAGE = "fetch"
@@ -26,69 +25,12 @@ FEED_TYPES = {"application/rss+xml", "application/atom+xml", "application/rdf+xm
               "application/x-rss+xml", "application/x-atom+xml"}
 # Servers often send feeds as these; the body decides.
 SNIFFED_TYPES = {"", "text/plain", "application/octet-stream", "binary/octet-stream"}
-_OPML_URL = re.compile(r"""xmlUrl\s*=\s*["']([^"']+)["']""", re.I)
-
-
-def is_web_url(value: str) -> bool:
-    return value.lower().startswith(("http://", "https://"))
-
-
-def parse_feed_list(text: str) -> list[str]:
-    """URLs from a feed list: OPML (xmlUrl attributes) or one URL per line with # comments."""
-    if "<opml" in text[:2000].lower():
-        import html
-        return [html.unescape(u).strip() for u in _OPML_URL.findall(text)]
-    urls = []
-    for line in text.splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            urls.append(line.split()[0])
-    return urls
-
-
 _FEED_ROOT = re.compile(rb"<(rss|feed|rdf:RDF|RDF)[\s>]", re.I)
 
 
 def is_feed_document(head: bytes) -> bool:
     """A feed itself (RSS, Atom, RDF) rather than a list of feed URLs."""
     return bool(_FEED_ROOT.search(head)) and b"<opml" not in head.lower()
-
-
-def _remote_list(path: str, what: str) -> list[str]:
-    from apache_beam.io.filesystems import FileSystems
-    try:
-        with FileSystems.open(path) as f:
-            return parse_feed_list(f.read().decode("utf-8-sig"))
-    except Exception as exc:  # noqa: BLE001 - each filesystem raises its own kinds; all are a usage error here
-        raise UsageError(f"cannot read {what} list {path}: {str(exc).splitlines()[0] if str(exc) else exc}") from None
-
-
-def expand_url_args(values: list[str], what: str) -> tuple[list[str], list[str]]:
-    """--feeds/--urls values -> (URLs, local feed files). URLs stay as they are; a local file is either
-    a feed itself (read like --input) or a list of URLs; a gs:// or s3:// path is a list of URLs
-    (how a deployed job gets its feeds). Raises UsageError for a missing or unreadable file."""
-    out, local_feeds = [], []
-    for value in values:
-        if is_web_url(value):
-            out.append(value)
-            continue
-        if "://" in value and not value.startswith("file://"):
-            out += _remote_list(value, what)
-            continue
-        path = value.removeprefix("file://")
-        try:
-            with (gzip.open if path.lower().endswith(".gz") else open)(path, "rb") as f:
-                head = f.read(4096)
-            if what == "feed" and b"<opml" not in head.lower() and (kind_of(path) == "feed" or is_feed_document(head)):
-                local_feeds.append(path)
-                continue
-            with open(path, encoding="utf-8-sig") as f:
-                out += parse_feed_list(f.read())
-        except FileNotFoundError:
-            raise UsageError(f"{what} list not found: {value}") from None
-        except (OSError, EOFError, UnicodeDecodeError) as exc:
-            raise UsageError(f"cannot read {what} list {value}: {exc}") from None
-    return list(dict.fromkeys(out)), local_feeds
 
 
 def accept_feed(resp: Response) -> None:
@@ -157,19 +99,21 @@ class _FetchFeedFn(HostFetchFn):
 
 
 class FetchFeeds(beam.PTransform):
-    """Feed URLs -> {'main': entry Documents, 'state': (url, validators), 'rejects'}; `state` is the earlier runs' state."""
+    """Feed URLs -> {'main': entry Documents, 'state': (url, validators), 'rejects'}; `state` is the
+    earlier runs' state. `window`: in a stream, the seconds of the fixed windows in which feeds are
+    grouped by host (the poll interval); the outputs come back in the global window."""
 
-    def __init__(self, cfg: FetchConfig, state):
+    def __init__(self, cfg: FetchConfig, state, window: float | None = None):
         super().__init__()
-        self._cfg, self._state = cfg, state
+        self._cfg, self._state, self._window = cfg, state, window
 
     def expand(self, urls):
-        out = (urls
+        out = (into_fixed(urls, self._window)
                | "ByHost" >> beam.Map(lambda u: (host_of(u), u))
                | "GroupByHost" >> beam.GroupByKey()
                | "Fetch" >> beam.ParDo(_FetchFeedFn(self._cfg), pvalue.AsSingleton(self._state))
                .with_outputs(STATE, REJECTS, main="main"))
-        return {"main": out.main, STATE: out[STATE], REJECTS: out[REJECTS]}
+        return into_global({"main": out.main, STATE: out[STATE], REJECTS: out[REJECTS]}, self._window)
 
 
 class _FirstEntryFn(beam.DoFn):
@@ -190,14 +134,18 @@ class MergeEntries(beam.PTransform):
     """Entry Documents -> one per article id: the same article in two feeds is fetched once.
 
     `count_read`: count each merged entry as a record read (batch); a stream counts first
-    sightings instead (transforms/fetch/seen.py)."""
+    sightings instead (transforms/fetch/seen.py). `window`: in a stream, the seconds of the
+    fixed windows in which entries are merged (the poll interval); the output comes back in the
+    global window."""
 
-    def __init__(self, count_read: bool = True):
+    def __init__(self, count_read: bool = True, window: float | None = None):
         super().__init__()
         self._count_read = count_read
+        self._window = window
 
     def expand(self, entries):
-        return (entries
-                | "ById" >> beam.Map(lambda d: (d.id, d))
-                | "GroupById" >> beam.GroupByKey()
-                | "First" >> beam.ParDo(_FirstEntryFn(self._count_read)))
+        merged = (into_fixed(entries, self._window)
+                  | "ById" >> beam.Map(lambda d: (d.id, d))
+                  | "GroupById" >> beam.GroupByKey()
+                  | "First" >> beam.ParDo(_FirstEntryFn(self._count_read)))
+        return into_global({"main": merged}, self._window)["main"]

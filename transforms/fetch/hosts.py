@@ -15,7 +15,7 @@ from apache_beam.utils.windowed_value import WindowedValue
 
 from transforms.fetch.client import FetchConfig, HttpClient
 from transforms.fetch.robots import shared_pacer, shared_robots
-from transforms.stage import counter, exception_reason
+from transforms.utils.stage import counter, exception_reason
 
 
 class Count:

@@ -13,7 +13,8 @@ from schemas import Document
 from transforms.fetch.client import FetchConfig, FetchError, Response
 from transforms.fetch.hosts import Count, HostFetchFn, host_of
 from transforms.read.decode import html_payload, looks_binary
-from transforms.stage import REJECTS, counter, reject_document
+from transforms.utils.stage import REJECTS, reject_document
+from transforms.utils.windows import into_fixed, into_global
 
 STAGE = "fetch"
 HTML_TYPES = {"text/html", "application/xhtml+xml"}
@@ -55,15 +56,18 @@ class _FetchPageFn(HostFetchFn):
 
 
 class FetchPages(beam.PTransform):
-    """Documents to fetch -> {'main': Documents with page HTML, 'rejects'}."""
+    """Documents to fetch -> {'main': Documents with page HTML, 'rejects'}. `window`: in a
+    stream, the seconds of the fixed windows in which pages are grouped by host (the poll
+    interval); the outputs come back in the global window."""
 
-    def __init__(self, cfg: FetchConfig):
+    def __init__(self, cfg: FetchConfig, window: float | None = None):
         super().__init__()
         self._cfg = cfg
+        self._window = window
 
     def expand(self, docs):
-        out = (docs
+        out = (into_fixed(docs, self._window)
                | "ByHost" >> beam.Map(lambda d: (host_of(d.url), d))
                | "GroupByHost" >> beam.GroupByKey()
                | "Fetch" >> beam.ParDo(_FetchPageFn(self._cfg)).with_outputs(REJECTS, main="main"))
-        return {"main": out.main, REJECTS: out[REJECTS]}
+        return into_global({"main": out.main, REJECTS: out[REJECTS]}, self._window)

@@ -12,7 +12,7 @@ from apache_beam.transforms.periodicsequence import PeriodicImpulse
 from apache_beam.transforms.window import TimestampedValue
 from apache_beam.utils.timestamp import MAX_TIMESTAMP
 
-from transforms.stage import counter
+from transforms.utils.stage import counter
 
 
 class _FanOutFn(beam.DoFn):

@@ -18,7 +18,7 @@ from apache_beam.transforms.timeutil import TimeDomain
 from apache_beam.transforms.userstate import ReadModifyWriteStateSpec, TimerSpec, on_timer
 from apache_beam.utils.timestamp import Timestamp
 
-from transforms.stage import counter
+from transforms.utils.stage import counter
 
 DEFAULT_TTL = timedelta(days=7)
 

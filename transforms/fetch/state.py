@@ -12,6 +12,8 @@ import uuid
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
+from transforms.utils.windows import into_output_windows
+
 STATE_DIR = "_state"
 FEEDS_FILE = "feeds.json"
 
@@ -59,14 +61,19 @@ class _SaveFn(beam.DoFn):
 
 
 class SaveState(beam.PTransform):
-    """(feed_url, validators) updates -> merged into feeds.json once the run's files are written."""
+    """(feed_url, validators) updates -> merged into feeds.json once the run's files are written.
+    `windows`: in a stream, (seconds, allowed lateness) of the output windows: the state is saved
+    with each window's files."""
 
-    def __init__(self, output: str, written):
+    def __init__(self, output: str, written, windows: tuple | None = None):
         super().__init__()
         self._path = state_path(output)
         self._written = written
+        self._windows = windows
 
     def expand(self, updates):
+        if self._windows:
+            updates = into_output_windows(updates, *self._windows)
         # Grouped under one key rather than combined globally, so that it works per window in a
         # stream as well as once in a batch.
         return (updates

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import codecs
 
-from transforms.stage import Rejected
+from transforms.utils.stage import Rejected
 
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 

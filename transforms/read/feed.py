@@ -8,9 +8,9 @@ from urllib.parse import urljoin
 import feedparser
 
 from schemas import Document
-from transforms.dates import parse_date
-from transforms.ids import article_id, canonical_url
-from transforms.stage import Rejected
+from transforms.utils.dates import parse_date
+from transforms.utils.ids import article_id, canonical_url
+from transforms.utils.stage import Rejected
 
 
 def _entry_html(entry) -> str:

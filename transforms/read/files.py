@@ -17,14 +17,14 @@ from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
 from schemas import Document, Reject
-from transforms.ids import article_id
-from transforms.read.discover import kind_of
+from transforms.utils.ids import article_id
+from transforms.read.kinds import kind_of
 from transforms.read.feed import read_feed
 from transforms.read.html import read_html
 from transforms.read.jsonl import read_jsonl
 from transforms.read.text import read_text
 from transforms.read.warc import WarcPart, read_warc
-from transforms.stage import REJECTS, Rejected, counter, exception_reason, make_reject
+from transforms.utils.stage import REJECTS, Rejected, counter, exception_reason, make_reject
 
 STAGE = "read"
 # Whole-file inputs are read into memory; past this a file is refused rather than risk a worker.
@@ -99,12 +99,12 @@ class ReadFileFn(beam.DoFn):
         self._files = counter("read.files")
         self._records = counter("read.records")
 
-    def process(self, unit):
-        """`unit`: a path, or a WarcPart."""
-        path, part = unit, None
-        if isinstance(unit, WarcPart):
-            path, part = unit.path, (unit.start, unit.count, unit.before)
-        if part is None or unit.start == 0:  # a file is counted once, with its first part
+    def process(self, readable):
+        """`readable`: a path, or a WarcPart."""
+        path, part = readable, None
+        if isinstance(readable, WarcPart):
+            path, part = readable.path, (readable.start, readable.count, readable.before)
+        if part is None or readable.start == 0:  # a file is counted once, with its first part
             self._files.inc()
         for item in read_path(path, part):
             self._records.inc()  # every record read ends as a document or a reject
@@ -123,11 +123,11 @@ def holds_many(path: str) -> bool:
     return kind_of(path) in MANY_RECORD_KINDS
 
 
-def spread_after_reading(unit) -> bool:
+def spread_after_reading(readable) -> bool:
     """A whole file holding many records: its records are spread once read. Parts of an archive
     (how pipeline/batches.py hands archives to several local workers) are spread before, like
     files."""
-    return not isinstance(unit, WarcPart) and holds_many(unit)
+    return not isinstance(readable, WarcPart) and holds_many(readable)
 
 
 class ReadInputs(beam.PTransform):
@@ -151,8 +151,8 @@ class ReadInputs(beam.PTransform):
         self._spread_records = spread_records
 
     def expand(self, root):
-        singles = [u for u in self._paths if not spread_after_reading(u)]
-        archives = [u for u in self._paths if spread_after_reading(u)]
+        singles = [r for r in self._paths if not spread_after_reading(r)]
+        archives = [r for r in self._paths if spread_after_reading(r)]
         reads = []
         if singles or not archives:
             reads.append(_read(root, "", singles))
@@ -167,10 +167,10 @@ class ReadInputs(beam.PTransform):
                 REJECTS: [r for _, r in reads] | "AllReadRejects" >> beam.Flatten()}
 
 
-def _read(root, prefix: str, units: list):
+def _read(root, prefix: str, readables: list):
     out = (root
            # Create's own reshuffle would shuffle the list a second time, a stage for nothing.
-           | f"{prefix}Paths" >> beam.Create(units, reshuffle=False)
+           | f"{prefix}Paths" >> beam.Create(readables, reshuffle=False)
            | f"{prefix}Spread" >> beam.Reshuffle()
            | f"{prefix}ReadFiles" >> beam.ParDo(ReadFileFn()).with_outputs(REJECTS, main="main"))
     return out.main, out[REJECTS]

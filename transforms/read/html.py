@@ -5,7 +5,7 @@ from typing import Iterator
 
 from schemas import Document
 from transforms.read.decode import looks_binary
-from transforms.stage import Rejected
+from transforms.utils.stage import Rejected
 
 
 def read_html(data: bytes, doc: Document) -> Iterator[Document]:

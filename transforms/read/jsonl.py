@@ -9,8 +9,8 @@ import json
 from typing import Iterable, Iterator
 
 from schemas import Document
-from transforms.ids import canonical_url
-from transforms.stage import Rejected, make_reject
+from transforms.utils.ids import canonical_url
+from transforms.utils.stage import Rejected, make_reject
 
 
 def _authors(value) -> list[str]:

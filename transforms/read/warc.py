@@ -11,10 +11,10 @@ from typing import Iterator, NamedTuple
 from warcio.archiveiterator import ArchiveIterator
 
 from schemas import Document
-from transforms.dates import parse_date
-from transforms.ids import canonical_url
+from transforms.utils.dates import parse_date
+from transforms.utils.ids import canonical_url
 from transforms.read.decode import html_payload, looks_binary
-from transforms.stage import Rejected, counter, make_reject
+from transforms.utils.stage import Rejected, counter, make_reject
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 MAX_RECORD_BYTES = 10 * 1024 * 1024

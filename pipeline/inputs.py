@@ -1,0 +1,107 @@
+"""The command's inputs as lists: --input paths as files, --feeds and --urls as URLs.
+
+A path that does not exist, or a list that cannot be read, is the user's mistake (UsageError).
+"""
+from __future__ import annotations
+
+import gzip
+import os
+import re
+
+from apache_beam.io.filesystems import FileSystems
+
+from pipeline.errors import UsageError
+from transforms.fetch.feeds import is_feed_document
+from transforms.read.kinds import kind_of
+
+_OPML_URL = re.compile(r"""xmlUrl\s*=\s*["']([^"']+)["']""", re.I)
+
+
+def is_web_url(value: str) -> bool:
+    return value.lower().startswith(("http://", "https://"))
+
+
+def parse_feed_list(text: str) -> list[str]:
+    """URLs from a feed list: OPML (xmlUrl attributes) or one URL per line with # comments."""
+    if "<opml" in text[:2000].lower():
+        import html
+        return [html.unescape(u).strip() for u in _OPML_URL.findall(text)]
+    urls = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            urls.append(line.split()[0])
+    return urls
+
+
+def _remote_list(path: str, what: str) -> list[str]:
+    from apache_beam.io.filesystems import FileSystems
+    try:
+        with FileSystems.open(path) as f:
+            return parse_feed_list(f.read().decode("utf-8-sig"))
+    except Exception as exc:  # noqa: BLE001 - each filesystem raises its own kinds; all are a usage error here
+        raise UsageError(f"cannot read {what} list {path}: {str(exc).splitlines()[0] if str(exc) else exc}") from None
+
+
+def expand_url_args(values: list[str], what: str) -> tuple[list[str], list[str]]:
+    """--feeds/--urls values -> (URLs, local feed files). URLs stay as they are; a local file is either
+    a feed itself (read like --input) or a list of URLs; a gs:// or s3:// path is a list of URLs
+    (how a deployed job gets its feeds). Raises UsageError for a missing or unreadable file."""
+    out, local_feeds = [], []
+    for value in values:
+        if is_web_url(value):
+            out.append(value)
+            continue
+        if "://" in value and not value.startswith("file://"):
+            out += _remote_list(value, what)
+            continue
+        path = value.removeprefix("file://")
+        try:
+            with (gzip.open if path.lower().endswith(".gz") else open)(path, "rb") as f:
+                head = f.read(4096)
+            if what == "feed" and b"<opml" not in head.lower() and (kind_of(path) == "feed" or is_feed_document(head)):
+                local_feeds.append(path)
+                continue
+            with open(path, encoding="utf-8-sig") as f:
+                out += parse_feed_list(f.read())
+        except FileNotFoundError:
+            raise UsageError(f"{what} list not found: {value}") from None
+        except (OSError, EOFError, UnicodeDecodeError) as exc:
+            raise UsageError(f"cannot read {what} list {value}: {exc}") from None
+    return list(dict.fromkeys(out)), local_feeds
+
+
+def _is_remote(path: str) -> bool:
+    return "://" in path and not path.startswith("file://")
+
+
+def _local(path: str) -> str:
+    return path[len("file://"):] if path.startswith("file://") else path
+
+
+def expand_inputs(paths: list[str]) -> list[str]:
+    """Files under the given files and folders (recursive), sorted; hidden files in folders skipped.
+
+    Raises UsageError for a path that does not exist. Remote paths (gs://, s3://) are
+    matched as patterns through Beam's FileSystems.
+    """
+    found: list[str] = []
+    for raw in paths:
+        if _is_remote(raw):
+            pattern = raw if any(c in raw for c in "*?[") else raw.rstrip("/") + "/**"
+            try:
+                matches = FileSystems.match([pattern])[0].metadata_list
+            except Exception as exc:  # noqa: BLE001 - any filesystem error is a usage problem here
+                raise UsageError(f"cannot list input {raw}: {exc}") from exc
+            found += [m.path for m in matches if not m.path.endswith("/")]
+            continue
+        path = os.path.abspath(_local(raw))
+        if os.path.isdir(path):
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+                found += [os.path.join(root, f) for f in sorted(files) if not f.startswith((".", "_"))]
+        elif os.path.exists(path):
+            found.append(path)
+        else:
+            raise UsageError(f"input not found: {raw}")
+    return sorted(dict.fromkeys(found))

@@ -1,0 +1,30 @@
+"""Features of a text: word hashes, shingles, MinHash signatures and keys (transforms/dedup/minhash.py)."""
+import numpy as np
+
+from tests.transforms.dedup import STORY, f, text
+from transforms.dedup.minhash import exact_key, shingle_sequence, signature, word_hashes
+from transforms.utils.ids import content_hash
+
+
+def test_word_hashes_ignore_case_and_punctuation_not_words():
+    a = word_hashes("Hello, WORLD! hello world—Ünïcode 34,500")
+    assert a[0] == a[2] and a[1] == a[3] and len(a) == 7 and len(set(a.tolist())) == 5
+    assert word_hashes("Ünïcode")[0] == word_hashes("U\u0308ni\u0308code")[0]  # NFKC composes the accents
+    assert word_hashes("  ünïcode!!")[0] == word_hashes("ÜNÏCODE")[0]
+
+
+def test_features_are_deterministic_and_compact():
+    a, b = f("a", text(STORY)), f("a", text(STORY))
+    assert a.keys == b.keys and np.array_equal(a.shingles, b.shingles)
+    assert a.shingles.dtype == np.uint32 and 100 < a.size < 300
+    assert a.numbers == ["31", "450"] and len(a.keys) == 1 + 32 + 16  # bare years are left out
+    short = f("s", "Too short to compare.")
+    assert short.keys == [exact_key(content_hash("Too short to compare."))]
+
+
+def test_signature_agreement_tracks_jaccard():
+    w = word_hashes(text(STORY) * 3)
+    a, b = np.unique(shingle_sequence(w)), np.unique(shingle_sequence(w[: len(w) // 2]))
+    jaccard = np.intersect1d(a, b).size / np.union1d(a, b).size
+    assert abs((signature(a) == signature(b)).mean() - jaccard) < 0.15
+    assert (signature(a) == signature(a)).all()

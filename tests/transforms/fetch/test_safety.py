@@ -1,0 +1,33 @@
+"""Which URLs the fetcher may request (transforms/fetch/safety.py): private addresses are refused
+without a request unless the user allows them."""
+import pytest
+
+from tests.conftest import run_cli
+from tests.transforms.fetch import client, failure, table
+from tests.webserver import newsroom as serve_newsroom
+from transforms.fetch.safety import Blocked, check_url, is_public
+
+
+def test_private_addresses_are_refused_without_a_request(site):
+    site.add("/x", b"secret")
+    err = failure(client(allow_private=False), site.url("/x"))
+    assert err.reason == "blocked_address" and site.requests() == []
+    for url in ("http://169.254.169.254/latest/meta-data/", "http://10.1.2.3/", "http://[::1]/", "http://0.0.0.0/",
+                "http://224.0.0.1/", "http://192.168.0.1/", "http://localhost/"):
+        with pytest.raises(Blocked) as e:
+            check_url(url, allow_private=False)
+        assert e.value.reason == "blocked_address", url
+    assert is_public("93.184.216.34") and not is_public("::ffff:127.0.0.1")
+    with pytest.raises(Blocked) as e:
+        check_url("gopher://example.com/", allow_private=True)
+    assert e.value.reason == "unsupported_scheme"
+
+
+def test_without_the_flag_nothing_is_requested(site, tmp_path):
+    feed, _ = serve_newsroom(site)
+    out = tmp_path / "out"
+    result = run_cli("run", "--feeds", feed, "--urls", site.url("/news/2"), "--output", out, "-q")
+    assert result.returncode == 0, result.stderr
+    assert site.requests() == []
+    assert sorted(table(out, "rejects", "stage, reason")) == [("fetch", "blocked_address")] * 2
+    assert "balance: read = articles + duplicates + rejects + skipped: ok" in result.stdout

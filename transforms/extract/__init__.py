@@ -1,0 +1,54 @@
+"""Extract: HTML to article text and metadata, and the publication date chosen.
+
+In: Documents whose `content` holds HTML (pages, feed-entry fragments) or whose `text` is
+already set (text and JSONL inputs). Out: Documents with text, title, authors, site name,
+description, published_at/date/date_source. Pages with no article text are rejected.
+
+page.py runs trafilatura on one page, titles.py chooses the headline; page_metadata,
+xpath_guards and readability_bound adapt trafilatura and are installed where the stage sets up.
+"""
+from __future__ import annotations
+
+from schemas import Document
+from transforms.extract.page import extract_page, fragment_text, install_speedups
+from transforms.extract.titles import choose_title, drop_title, headlines, refine_title, strip_site_suffix
+from transforms.utils import dates
+from transforms.utils.stage import Rejected, StageTransform
+
+
+def extract(doc: Document) -> Document:
+    """Fills text and metadata; page metadata wins, reader hints (feed, JSONL) fill what it lacks."""
+    if doc.content is not None:
+        url = doc.url if doc.url.startswith(("http://", "https://")) else None
+        if doc.content_type == "text/html-fragment":
+            html = doc.content.decode("utf-8", "replace") if isinstance(doc.content, bytes) else doc.content
+            page = {"text": fragment_text(html)}
+        else:
+            page = extract_page(doc.content, url)
+        title = strip_site_suffix(page.get("title"), page.get("site_name"), url)
+        found = headlines(doc.content) if title else []
+        doc.title = refine_title(choose_title(title, found, page.get("site_name"), url), found) or doc.title
+        doc.text = drop_title(page["text"], doc.title)
+        doc.authors = page.get("authors") or doc.authors
+        doc.site_name = page.get("site_name") or doc.site_name
+        doc.description = page.get("description") or doc.description
+        if page.get("date"):
+            doc.date_hints["html"] = page["date"]
+        doc.content = None  # the raw page is not carried further: it would only cost memory
+    if not doc.text.strip():
+        raise Rejected("no_text", "the document has no text")
+    url_date = dates.date_from_url(doc.url) if doc.url.startswith(("http://", "https://")) else None
+    if url_date:
+        doc.date_hints.setdefault("url", url_date)
+    doc.published_at, doc.date, doc.date_source = dates.resolve(doc.date_hints, doc.fetched_at)
+    return doc
+
+
+class Extract(StageTransform):
+    """Documents -> Documents with text and metadata ({'main', 'rejects'})."""
+
+    stage = "extract"
+    warm_up = staticmethod(install_speedups)
+
+    def fn(self):
+        return extract
