@@ -33,7 +33,7 @@ setup(
         "warcio>=1.7,<2",
     ],
     extras_require={
-        "test": ["pytest>=8", "duckdb>=1.1", "polars>=1.0"],
+        "test": ["pytest>=8", "duckdb>=1.1", "polars>=1.0", "hypothesis>=6"],
         # Dataflow (gs:// paths, DataflowRunner); one test builds the Dataflow job graph offline with it.
         "dataflow": ["apache-beam[gcp]>=2.77.0,<2.78"],
         # s3:// paths, for Flink deployments that keep their output in S3.

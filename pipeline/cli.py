@@ -20,6 +20,7 @@ from pipeline.config import DEFAULT_BATCH_FILES, DEFAULT_BATCH_MB, BatchLimits, 
 from pipeline.errors import UsageError
 from pipeline.inputs import expand_inputs, expand_url_args
 from pipeline.options import check_beam_args
+from transforms.extract import MAX_TEXT_CHARS
 from transforms.fetch.client import DEFAULT_USER_AGENT, FetchConfig
 from transforms.write import MAX_ROWS_PER_FILE
 
@@ -93,6 +94,9 @@ def parser() -> argparse.ArgumentParser:
                      help=f"hosts fetched at once per worker (default {fetch_defaults.threads})")
     run.add_argument("--max-rows-per-file", type=int, default=MAX_ROWS_PER_FILE, metavar="N",
                      help=f"rows per Parquet file at most (default {MAX_ROWS_PER_FILE})")
+    run.add_argument("--max-text-chars", type=int, default=MAX_TEXT_CHARS, metavar="N",
+                     help="a document whose text is longer is a reject, too_large: a book, a dump or files run "
+                          f"together, not an article (default {MAX_TEXT_CHARS})")
     run.add_argument("--batch-files", type=int, default=DEFAULT_BATCH_FILES, metavar="N",
                      help="local runners: read the input files in batches of at most N files per worker, one "
                           "pipeline run each, so memory stays flat however large the input "
@@ -158,9 +162,9 @@ def check_streaming(args, feeds: list[str], inputs: list[str], urls: list[str]) 
         raise UsageError("--window must be at least --poll-interval")
 
 
-def check_counts(args) -> None:
-    for name, least in (("max_bytes", 1), ("max_redirects", 0), ("max_attempts", 1), ("fetch_threads", 1),
-                        ("max_rows_per_file", 1), ("batch_files", 1)):
+def check_counts(args, names: tuple) -> None:
+    for name in names:
+        least = 0 if name == "max_redirects" else 1
         if getattr(args, name) < least:
             raise UsageError(f"--{name.replace('_', '-')} must be at least {least}")
 
@@ -175,12 +179,13 @@ def parse(argv: list[str]) -> CommandConfig:
     check_streaming(args, feeds, inputs, urls)
     if args.feeds and not feeds and not local_feeds:
         raise UsageError("no feed URLs found in: " + " ".join(args.feeds))
-    check_counts(args)
+    check_counts(args, ("max_bytes", "max_redirects", "max_attempts", "fetch_threads"))
     if not inputs and not feeds and not urls:
         samples = bundled_samples()
         if samples is None:
             raise UsageError("no --input given and the bundled samples are not installed")
         inputs = [str(samples)]
+    check_counts(args, ("max_rows_per_file", "max_text_chars", "batch_files"))
     files = expand_inputs(inputs)
     if inputs and not files:
         raise UsageError("no input files found under: " + " ".join(inputs))
@@ -190,6 +195,7 @@ def parse(argv: list[str]) -> CommandConfig:
                         allow_private=args.allow_private_networks, threads=args.fetch_threads)
     graph = GraphConfig(inputs=tuple(files), output=check_output(args.output), feeds=tuple(feeds), urls=tuple(urls),
                         fetch=fetch, no_fetch=args.no_fetch, max_rows_per_file=args.max_rows_per_file,
+                        max_text_chars=args.max_text_chars,
                         progress=not args.quiet)
     remember = timedelta(days=args.remember_days)
     stream = StreamConfig(poll_interval=args.poll_interval, window=args.window, seen_ttl=remember,

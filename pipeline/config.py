@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
 from transforms.dedup import DEFAULT_HISTORY_DAYS
+from transforms.extract import MAX_TEXT_CHARS
 from transforms.fetch.client import FetchConfig
 from transforms.write import MAX_ROWS_PER_FILE
 
@@ -27,6 +28,7 @@ class GraphConfig:
     fetch: FetchConfig = field(default_factory=FetchConfig)
     no_fetch: bool = False  # feed entries' own content instead of their pages
     max_rows_per_file: int = MAX_ROWS_PER_FILE
+    max_text_chars: int = MAX_TEXT_CHARS  # a longer text is a reject (too_large)
     progress: bool = True
     history_days: int = DEFAULT_HISTORY_DAYS  # copies of stories written this many days back are linked
     run_date: date = field(default_factory=today)

@@ -21,7 +21,7 @@ from transforms.clean import Clean
 from transforms.dedup import DUPLICATES, SIGNATURES, Deduplicate, ReadHistory, ReadSignatures, SkipWritten
 from transforms.dedup.history import history_of, output_files
 from transforms.dedup.streaming import StreamingDeduplicate
-from transforms.extract import Extract
+from transforms.extract import MAX_TEXT_CHARS, Extract
 from transforms.fetch.feeds import STATE, FetchFeeds, MergeEntries
 from transforms.fetch.pages import FetchPages
 from transforms.fetch.poll import PollFeeds
@@ -39,15 +39,16 @@ class AnalyseDocuments(beam.PTransform):
     """The per-document stages: Extract -> Clean -> Language.
 
     In: Documents (HTML or text). Out: {'main': Documents with clean text, metadata and
-    languages, 'rejects': Rejects of the three stages}. With `progress`, a line on stderr now
-    and then says how many documents went through."""
+    languages, 'rejects': Rejects of the three stages}. A text over `max_text_chars` is a reject
+    (too_large). With `progress`, a line on stderr now and then says how many documents went through."""
 
-    def __init__(self, progress: bool = False):
+    def __init__(self, max_text_chars: int = MAX_TEXT_CHARS, progress: bool = False):
         super().__init__()
+        self._max_text_chars = max_text_chars
         self._progress = progress
 
     def expand(self, docs):
-        extracted = docs | "Extract" >> Extract()
+        extracted = docs | "Extract" >> Extract(self._max_text_chars)
         cleaned = extracted["main"] | "Clean" >> Clean()
         languages = cleaned["main"] | "Language" >> DetectLanguage()
         analysed = languages["main"] | "Progress" >> ReportProgress() if self._progress else languages["main"]
@@ -109,7 +110,7 @@ def build_batch(p: beam.Pipeline, cfg: GraphConfig):
                  | "FetchPages" >> FetchPages(cfg.fetch))
         docs.append(pages["main"])
         rejects.append(pages[REJECTS])
-    analysed = docs | "AllDocuments" >> beam.Flatten() | "Analyse" >> AnalyseDocuments(cfg.progress)
+    analysed = docs | "AllDocuments" >> beam.Flatten() | "Analyse" >> AnalyseDocuments(cfg.max_text_chars, cfg.progress)
     signatures = None if fresh else p | "Signatures" >> ReadSignatures(cfg.output, cfg.run_date, cfg.history_days)
     deduped = analysed["main"] | "Deduplicate" >> Deduplicate(history, signatures)
     all_rejects = (rejects + [analysed[REJECTS]]) | "AllRejects" >> beam.Flatten()
@@ -154,7 +155,7 @@ def build_stream(p: beam.Pipeline, cfg: GraphConfig, stream: StreamConfig, start
         pages = with_page | "FetchPages" >> FetchPages(cfg.fetch, window=poll)
         rejects.append(pages[REJECTS])
         documents = (pages["main"], documents) | "AllDocuments" >> beam.Flatten()
-    analysed = documents | "Analyse" >> AnalyseDocuments()
+    analysed = documents | "Analyse" >> AnalyseDocuments(cfg.max_text_chars)
     tables = {REJECTS: (rejects + [analysed[REJECTS]]) | "AllRejects" >> beam.Flatten()}
     if local:
         earlier = p | "Signatures" >> ReadSignatures(cfg.output, cfg.run_date, cfg.history_days)

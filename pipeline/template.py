@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import sys
 
-from pipeline.cli import run_actions
-from pipeline.command import main
+from pipeline import process_tuning
 
 
 def translate(argv: list[str]) -> list[str]:
     """Template arguments -> `news-ingest run` arguments (Beam's options pass through unchanged)."""
+    from pipeline.cli import run_actions
+
     actions = run_actions()
     ours = {a.dest for a in actions}
     # Read off the parser, so a new flag needs no change here.
@@ -38,4 +39,7 @@ def translate(argv: list[str]) -> list[str]:
 
 
 if __name__ == "__main__":
+    process_tuning.use_system_allocator_for_arrow()  # before translate() imports the pipeline
+    from pipeline.command import main
+
     sys.exit(main(translate(sys.argv[1:])))

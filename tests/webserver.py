@@ -201,3 +201,29 @@ if __name__ == "__main__":
         newsroom_site.thread.join()
     except KeyboardInterrupt:
         newsroom_site.close()
+
+
+def drip(interval: float = 0.2, seconds: float = 30.0, slow_headers: bool = False):
+    """A route that sends one byte every `interval` seconds for `seconds`: of a body promised
+    at once in full headers, or (`slow_headers`) of the headers themselves. It stops when the
+    client hangs up."""
+    def fn(req, hits):
+        try:
+            if slow_headers:
+                req.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+            else:
+                req.send_response(200)
+                req.send_header("Content-Type", "text/html")
+                req.send_header("Content-Length", str(1 << 20))
+                req.end_headers()
+            req.wfile.flush()
+            ends = time.monotonic() + seconds
+            while time.monotonic() < ends:
+                time.sleep(interval)
+                req.wfile.write(b"a")
+                req.wfile.flush()
+        except OSError:
+            pass
+        req.close_connection = True
+        raise ConnectionResetError
+    return fn

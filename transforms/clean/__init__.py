@@ -1,4 +1,5 @@
-"""Clean: text-level boilerplate removal, a byline turned into authors, and the content hash.
+"""Clean: text-level boilerplate removal, a byline turned into authors, metadata as plain text
+(no markup or control characters in title, authors, site name, description), and the content hash.
 
 In: Documents with text. Out: Documents whose text holds the article only, with
 boilerplate_removed_chars and content_hash set; a document left with no text is rejected.
@@ -14,6 +15,7 @@ from schemas import Document
 from transforms.clean import boilerplate
 from transforms.utils.ids import content_hash
 from transforms.utils.stage import Rejected, StageTransform
+from transforms.utils.text import plain_line
 
 # A tail heading in the later part of the text cuts everything after it; earlier it only
 # takes the teaser lines that follow it.
@@ -144,6 +146,8 @@ def clean(doc: Document) -> Document:
     doc.boilerplate_removed_chars = result.removed_chars
     if result.authors and not doc.authors:
         doc.authors = result.authors
+    doc.title, doc.site_name, doc.description = map(plain_line, (doc.title, doc.site_name, doc.description))
+    doc.authors = [name for name in map(plain_line, doc.authors) if name]
     doc.content_hash = content_hash(doc.text)
     return doc
 

@@ -61,16 +61,20 @@ def _char_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 _IS_WORD, _LOWER, _MAY_CHANGE_UNDER_NFKC = _char_tables()
-_powers: list = [np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.uint64)]
+_powers: tuple = (np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.uint64))
 
 
 def _power_tables(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """BASE**j and BASE**-j for j < n, computed once and grown when a longer text comes."""
-    if _powers[0].size < n:
+    """BASE**j and BASE**-j for j < n, computed once and grown when a longer text comes. The pair
+    is replaced as one tuple, so a thread never reads one table grown and the other not."""
+    global _powers
+    powers = _powers
+    if powers[0].size < n:
         size = max(n, 1 << 15)
-        _powers[0] = np.cumprod(np.full(size, _BASE, dtype=np.uint64)) * np.uint64(_BASE_INV)
-        _powers[1] = np.cumprod(np.full(size, _BASE_INV, dtype=np.uint64)) * np.uint64(_BASE)
-    return _powers[0][:n], _powers[1][:n]
+        powers = (np.cumprod(np.full(size, _BASE, dtype=np.uint64)) * np.uint64(_BASE_INV),
+                  np.cumprod(np.full(size, _BASE_INV, dtype=np.uint64)) * np.uint64(_BASE))
+        _powers = powers
+    return powers[0][:n], powers[1][:n]
 
 
 def distinct(values: np.ndarray) -> np.ndarray:

@@ -9,6 +9,8 @@ xpath_guards and readability_bound adapt trafilatura and are installed where the
 """
 from __future__ import annotations
 
+import functools
+
 from schemas import Document
 from transforms.extract.page import extract_page, fragment_text, install_speedups
 from transforms.extract.titles import choose_title, drop_title, headlines, refine_title, strip_site_suffix
@@ -16,8 +18,20 @@ from transforms.utils import dates
 from transforms.utils.stage import Rejected, StageTransform
 
 
-def extract(doc: Document) -> Document:
-    """Fills text and metadata; page metadata wins, reader hints (feed, JSONL) fill what it lacks."""
+# Past this many characters a text is no article but a book, a dump or files run together.
+MAX_TEXT_CHARS = 300_000
+
+
+def check_size(text: str, max_text_chars: int) -> None:
+    if len(text) > max_text_chars:
+        raise Rejected("too_large", f"text of {len(text)} characters is over the limit of {max_text_chars} "
+                                    "(--max-text-chars)")
+
+
+def extract(doc: Document, max_text_chars: int = MAX_TEXT_CHARS) -> Document:
+    """Fills text and metadata; page metadata wins, reader hints (feed, JSONL) fill what it lacks.
+    A text longer than `max_text_chars` is rejected (too_large) before any more work on it."""
+    check_size(doc.text, max_text_chars)
     if doc.content is not None:
         url = doc.url if doc.url.startswith(("http://", "https://")) else None
         if doc.content_type == "text/html-fragment":
@@ -35,6 +49,7 @@ def extract(doc: Document) -> Document:
         if page.get("date"):
             doc.date_hints["html"] = page["date"]
         doc.content = None  # the raw page is not carried further: it would only cost memory
+        check_size(doc.text, max_text_chars)
     if not doc.text.strip():
         raise Rejected("no_text", "the document has no text")
     url_date = dates.date_from_url(doc.url) if doc.url.startswith(("http://", "https://")) else None
@@ -50,5 +65,9 @@ class Extract(StageTransform):
     stage = "extract"
     warm_up = staticmethod(install_speedups)
 
+    def __init__(self, max_text_chars: int = MAX_TEXT_CHARS):
+        super().__init__()
+        self._max_text_chars = max_text_chars
+
     def fn(self):
-        return extract
+        return functools.partial(extract, max_text_chars=self._max_text_chars)

@@ -19,6 +19,9 @@ from transforms.utils.stage import Rejected
 # Pathological pages (huge or deeply nested) are refused instead of stalling a worker.
 MAX_HTML_BYTES = 10 << 20
 MAX_TREE_SIZE = 500_000
+# A page of more elements is no article page (news pages have a few thousand): trafilatura
+# would copy and walk its tree several times, at hundreds of bytes per element.
+MAX_PAGE_ELEMENTS = 50_000
 # A page whose extracted text is shorter than this is navigation or an error page, not an article.
 MIN_PAGE_LETTERS = 20
 
@@ -156,6 +159,9 @@ def extract_page(html, url: str | None) -> dict:
     tree = load_html(html)
     if tree is None:
         raise Rejected("no_text", "the page could not be parsed as HTML")
+    elements = sum(1 for _ in tree.iter())
+    if elements > MAX_PAGE_ELEMENTS:
+        raise Rejected("too_large", f"HTML of {elements} elements is over the {MAX_PAGE_ELEMENTS} element budget")
     meta = page_metadata(tree, url, DATE_PARAMS, before_author_search=lambda page: drop_unused(page, NO_BYLINE))
     drop_unused(tree, ("footer",))
     page_url = url or meta.url

@@ -1,7 +1,9 @@
 """One HTTP fetch with every limit a crawler on someone else's server needs.
 
 - Connections are reused (one urllib3 pool per worker, built in DoFn.setup, never pickled).
-- Connect and read timeouts, plus a total deadline per request.
+- Connect and read timeouts, and one deadline for the whole of a URL: every attempt, redirect
+  and wait between attempts. A watchdog cuts the connection when the deadline passes, however
+  the server sends (slow headers, a drip of bytes, a body that never ends).
 - The body is read as a stream and abandoned past `max_bytes`; compressed bodies are
   decompressed here, in bounded steps, and measured after decompression (a gzip bomb stops early).
 - Redirects are followed by hand, at most `max_redirects`, each hop checked again; loops are detected.
@@ -11,15 +13,16 @@
 """
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import http.client
 import random
 import socket
+import threading
 import time
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-import contextlib
 from typing import Callable, ContextManager, Optional
 from urllib.parse import urljoin, urlsplit
 
@@ -40,7 +43,7 @@ class FetchConfig:
     user_agent: str = DEFAULT_USER_AGENT
     connect_timeout: float = 10.0
     read_timeout: float = 20.0
-    deadline: float = 60.0  # whole request, all bytes, one attempt
+    deadline: float = 60.0  # one URL in all: every attempt, redirect and wait between attempts
     max_bytes: int = 10 * 1024 * 1024
     max_redirects: int = 5
     max_attempts: int = 3
@@ -87,6 +90,54 @@ class Response:
         return None
 
 
+class Watchdog:
+    """Cuts the connection of the requests made in its `with` block (in this thread) once
+    `seconds` have passed: a blocked read then returns at once, whatever the server does."""
+
+    _current = threading.local()
+
+    def __init__(self, seconds: float):
+        self.expired = False
+        self._connection = None
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(max(0.0, seconds), self._cut)
+        self._timer.daemon = True
+
+    def __enter__(self) -> "Watchdog":
+        Watchdog._current.watchdog = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._timer.cancel()
+        Watchdog._current.watchdog = None
+
+    @classmethod
+    def watch(cls, connection) -> None:
+        """Called by a connection as it sends a request: it is the one to cut."""
+        watchdog = getattr(cls._current, "watchdog", None)
+        if watchdog is not None:
+            with watchdog._lock:
+                watchdog._connection = connection
+                expired = watchdog.expired
+            if expired:
+                _shut(connection)
+
+    def _cut(self) -> None:
+        with self._lock:
+            self.expired = True
+            connection = self._connection
+        if connection is not None:
+            _shut(connection)
+
+
+def _shut(connection) -> None:
+    sock = getattr(connection, "sock", None)
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
 def _checked_connection(base, allow_private: bool):
     class Checked(base):
         def _new_conn(self):
@@ -98,6 +149,14 @@ def _checked_connection(base, allow_private: bool):
                     sock.close()
                     raise
             return sock
+
+        def connect(self):
+            super().connect()
+            Watchdog.watch(self)  # again now that it has a socket: the watchdog may have fired meanwhile
+
+        def request(self, *args, **kwargs):
+            Watchdog.watch(self)
+            return super().request(*args, **kwargs)
     return Checked
 
 
@@ -139,7 +198,10 @@ def read_body(resp, max_bytes: int, deadline: float) -> bytes:
             data = chunk
             while data:
                 # max_length bounds what one step may expand to, however small the input.
-                out += decoder.decompress(data, max_bytes + 1 - len(out))
+                try:
+                    out += decoder.decompress(data, max_bytes + 1 - len(out))
+                except zlib.error as exc:
+                    raise FetchError("bad_encoding", f"cannot decompress body: {exc}") from None
                 data = decoder.unconsumed_tail
                 if len(out) > max_bytes:
                     break
@@ -182,16 +244,18 @@ class HttpClient:
         self.pool.clear()
 
     def get(self, url: str, headers: Optional[dict] = None, accept: Optional[Callable[[Response], None]] = None) -> Response:
-        """GET with redirects and retries. `accept(response_head)` may raise FetchError before the body is read."""
+        """GET with redirects and retries, all within one deadline (cfg.deadline). `accept(response_head)`
+        may raise FetchError before the body is read."""
+        ends = time.monotonic() + self.cfg.deadline
         attempt = 0
         while True:
             attempt += 1
             try:
-                return self._follow(url, headers or {}, accept)
+                return self._follow(url, headers or {}, accept, ends)
             except FetchError as err:
                 wait = self._retry_wait(err, attempt)
-                if wait is None:
-                    raise
+                if wait is None or time.monotonic() + wait >= ends:
+                    raise  # what is left of the deadline is not worth another attempt
                 self.sleep(wait)
 
     def _retry_wait(self, err: FetchError, attempt: int) -> Optional[float]:
@@ -207,7 +271,7 @@ class HttpClient:
             wait = max(wait, server_wait)
         return wait
 
-    def _follow(self, url: str, headers: dict, accept) -> Response:
+    def _follow(self, url: str, headers: dict, accept, ends: float) -> Response:
         seen = [url]
         current = url
         for _ in range(self.cfg.max_redirects + 1):
@@ -216,16 +280,33 @@ class HttpClient:
             except Blocked as exc:
                 raise FetchError(exc.reason, exc.detail, url=current) from None
             with self.slot(urlsplit(current).hostname or ""):
-                outcome = self._hop(current, headers, accept, seen)
+                outcome = self._hop(current, headers, accept, seen, ends)
             if isinstance(outcome, Response):
                 return outcome
             current = outcome
         raise FetchError("too_many_redirects", f"more than {self.cfg.max_redirects} redirects: " + " -> ".join(seen),
                          url=current)
 
-    def _hop(self, current: str, headers: dict, accept, seen: list):
-        """One request: a Response, or the next URL of a redirect."""
-        resp, deadline = self._request(current, headers)
+    def _hop(self, current: str, headers: dict, accept, seen: list, ends: float):
+        """One request, cut when the deadline `ends` (time.monotonic) passes: a Response, or the
+        next URL of a redirect."""
+        left = ends - time.monotonic()
+        if left <= 0:
+            raise FetchError("timeout", f"the deadline of {self.cfg.deadline:g} s passed", url=current)
+        with Watchdog(left) as watchdog:
+            try:
+                outcome = self._hop_within(current, headers, accept, seen, ends)
+            except FetchError as err:
+                if watchdog.expired and err.reason in ("timeout", "connection_error"):
+                    raise FetchError("timeout", f"the deadline of {self.cfg.deadline:g} s passed: {err.detail}",
+                                     status=err.status, url=current) from None
+                raise
+        if watchdog.expired:  # what came before the cut may look whole (headers ended by the cut)
+            raise FetchError("timeout", f"the deadline of {self.cfg.deadline:g} s passed", url=current)
+        return outcome
+
+    def _hop_within(self, current: str, headers: dict, accept, seen: list, ends: float):
+        resp = self._request(current, headers, ends)
         complete = False  # a connection whose body was not read to the end is not reused
         try:
             if resp.status in REDIRECT_STATUSES and resp.headers.get("Location"):
@@ -248,7 +329,7 @@ class HttpClient:
             if accept:
                 accept(head)
             try:
-                head.body = read_body(resp, self.cfg.max_bytes, deadline)
+                head.body = read_body(resp, self.cfg.max_bytes, ends)
             except (urllib3.exceptions.HTTPError, OSError, http.client.HTTPException) as exc:
                 # The connection broke while the body was coming (reset, incomplete chunk, ...).
                 raise FetchError("timeout" if isinstance(exc, (socket.timeout, urllib3.exceptions.ReadTimeoutError))
@@ -261,13 +342,12 @@ class HttpClient:
                 resp.close()
             resp.release_conn()
 
-    def _request(self, url: str, headers: dict) -> tuple[urllib3.BaseHTTPResponse, float]:
-        deadline = time.monotonic() + self.cfg.deadline
-        timeout = urllib3.Timeout(connect=self.cfg.connect_timeout, read=self.cfg.read_timeout)
+    def _request(self, url: str, headers: dict, ends: float) -> urllib3.BaseHTTPResponse:
+        left = max(0.001, ends - time.monotonic())
+        timeout = urllib3.Timeout(connect=min(self.cfg.connect_timeout, left), read=min(self.cfg.read_timeout, left))
         try:
-            resp = self.pool.request("GET", url, headers={**self.headers, **headers}, redirect=False, preload_content=False,
-                                     decode_content=False, timeout=timeout, retries=False)
-            return resp, deadline
+            return self.pool.request("GET", url, headers={**self.headers, **headers}, redirect=False,
+                                     preload_content=False, decode_content=False, timeout=timeout, retries=False)
         except Blocked as exc:
             raise FetchError(exc.reason, exc.detail, url=url) from None
         except urllib3.exceptions.NewConnectionError as exc:  # before timeouts: urllib3 makes it a ConnectTimeoutError

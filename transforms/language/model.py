@@ -25,6 +25,8 @@ from transforms.language import words as language_words
 SMOOTHING = 0.5 / 10000  # langdetect's ALPHA_DEFAULT / BASE_FREQ
 SPACE = 32
 TABLE_BITS = 18
+# N-gram rows summed at once: bounds the memory of one long span (65,536 rows of 55 languages).
+ROWS_AT_ONCE = 1 << 16
 KANA, HANGUL = 1, 2
 CAPS_SHARE, CAPS_MIN_LETTERS = 0.7, 4
 # Languages that are never written without their own script: Korean without Hangul is Chinese
@@ -159,6 +161,15 @@ class Model:
             raw = self.lower[raw]  # a text in capitals (a headline, a shouted post) is read in lower case
         return raw
 
+    def sum_rows(self, vocab: np.ndarray, dtype=None) -> np.ndarray:
+        """The sum of the model's rows for the n-grams `vocab`, taken ROWS_AT_ONCE at a time: the
+        rows of a long text at once would cost hundreds of bytes per character."""
+        if vocab.size <= ROWS_AT_ONCE:
+            return self.logp.take(vocab, axis=0).sum(axis=0, dtype=dtype)  # take: faster than fancy indexing
+        parts = [self.logp.take(vocab[i:i + ROWS_AT_ONCE], axis=0).sum(axis=0, dtype=dtype)
+                 for i in range(0, vocab.size, ROWS_AT_ONCE)]
+        return np.sum(parts, axis=0, dtype=dtype)
+
     def score(self, text: str, spans: list[tuple[int, int]]) -> Scores:
         """Scores of the whole text and of each span; spans must be contiguous and cover the text.
 
@@ -175,28 +186,26 @@ class Model:
         if raw.size == 0:
             return Scores(np.zeros(langs), 0, 0, np.zeros((len(spans), langs)), np.zeros(len(spans), int), span_letters)
         pos, vocab, lat = self.rows(raw)
-        rows = self.logp.take(vocab, axis=0)  # take: faster than fancy indexing
         cut = np.searchsorted(pos, bounds)
         counts = np.diff(cut)
         totals = np.zeros((len(spans), langs))
-        # One sum per span, not np.add.reduceat over axis 0: that walks the rows column by
-        # column and took a third of this function on news articles.
+        # One sum per span, not np.add.reduceat over axis 0: that walks the rows column by column.
         for k, (start, end) in enumerate(zip(cut[:-1].tolist(), cut[1:].tolist())):
             if end > start:
-                rows[start:end].sum(axis=0, dtype=np.float64, out=totals[k])
+                totals[k] = self.sum_rows(vocab[start:end], np.float64)
         doc_total, doc_count = totals.sum(axis=0), int(counts.sum())
 
         def latin_heavy(s, e):
             return (lat_chars[e] - lat_chars[s]) * 2 < other_chars[e] - other_chars[s]
 
         if latin_heavy(0, raw.size) and lat.any():
-            doc_total = doc_total - rows[lat].sum(axis=0)
+            doc_total = doc_total - self.sum_rows(vocab[lat])
             doc_count -= int(lat.sum())
         for k in range(len(spans)):
             s, e = int(bounds[k]), int(bounds[k + 1])
             if counts[k] and latin_heavy(s, e):
                 part = slice(cut[k], cut[k + 1])
-                totals[k] -= rows[part][lat[part]].sum(axis=0)
+                totals[k] -= self.sum_rows(vocab[part][lat[part]])
                 counts[k] -= int(lat[part].sum())
         script = self.script[raw]
         for lang, needed in NEEDS_SCRIPT.items():

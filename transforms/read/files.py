@@ -73,9 +73,14 @@ def read_path(path: str, part: tuple | None = None) -> Iterator[Document | Rejec
                                            ".atom, .warc; optionally .gz)")
         if kind in STREAMED_READERS:
             # Streamed: these files can be far larger than memory.
+            records = 0
             with open_input(path) as f:
                 for item in STREAMED_READERS[kind](f, base, *(part or ())):
+                    records += 1
                     yield _finish(item)
+            if not records and part is None:  # nothing would say the file was read
+                raise (Rejected("no_html_records", "the archive holds no HTML response records") if kind == "warc"
+                       else Rejected("empty_input", "the input holds no records"))
             return
         data = _read_all(path)
         for item in WHOLE_FILE_READERS[kind](data, base):

@@ -6,10 +6,10 @@ carrying the line itself, so it can be fixed and fed again.
 from __future__ import annotations
 
 import json
-from typing import Iterable, Iterator
+from typing import Iterator
 
 from schemas import Document
-from transforms.utils.ids import canonical_url
+from transforms.utils.ids import canonical_url, is_web_url
 from transforms.utils.stage import Rejected, make_reject
 
 
@@ -34,7 +34,11 @@ def parse_record(line: str, base: Document) -> Document:
         raise Rejected("no_content", "the record has neither text nor html")
     doc = base.replace(date_hints={}, authors=[])
     url = rec.get("url")
-    if isinstance(url, str) and url.strip():
+    if isinstance(url, str) and not url.strip():
+        url = None  # blank: no URL, as when the field is missing
+    if url is not None and not (isinstance(url, str) and is_web_url(url.strip())):
+        raise Rejected("bad_url", f"url {str(url)[:200]!r} is not an http or https URL")
+    if url:
         doc.url = canonical_url(url)
     if isinstance(html, str) and html.strip():
         doc.content, doc.content_type = html, "text/html"
@@ -47,12 +51,38 @@ def parse_record(line: str, base: Document) -> Document:
     return doc
 
 
-def read_jsonl(lines: Iterable[bytes], base: Document) -> Iterator:
-    """Yields a Document or a Reject per non-blank line; `base` carries the file's url and time."""
-    for number, raw in enumerate(lines, start=1):
+# A longer line is rejected without being held: a record is a page at most (10 MB of HTML),
+# escaped in JSON.
+MAX_LINE_BYTES = 32 << 20
+TOO_LONG = object()
+
+
+def bounded_lines(stream, limit: int = MAX_LINE_BYTES) -> Iterator:
+    """The lines of a binary stream, each held only up to `limit` bytes: a longer one is read
+    past in pieces and given as TOO_LONG."""
+    while True:
+        line = stream.readline(limit + 1)
+        if not line:
+            return
+        if len(line) > limit and not line.endswith(b"\n"):
+            while line and not line.endswith(b"\n"):
+                line = stream.readline(1 << 20)
+            yield TOO_LONG
+        else:
+            yield line
+
+
+def read_jsonl(stream, base: Document) -> Iterator:
+    """Yields a Document or a Reject per non-blank line of a binary stream; `base` carries the
+    file's url and time."""
+    for number, raw in enumerate(bounded_lines(stream), start=1):
+        line_doc = base.replace(record_number=number, url=f"{base.url}#line={number}")
+        if raw is TOO_LONG:
+            yield make_reject("read", "too_large", f"line over {MAX_LINE_BYTES} bytes", url=line_doc.url,
+                              source="jsonl", fetched_at=base.fetched_at, input=base.input, record_number=number)
+            continue
         if not raw.strip():
             continue
-        line_doc = base.replace(record_number=number, url=f"{base.url}#line={number}")
         try:
             try:
                 line = raw.decode("utf-8")

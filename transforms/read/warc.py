@@ -12,7 +12,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from schemas import Document
 from transforms.utils.dates import parse_date
-from transforms.utils.ids import canonical_url
+from transforms.utils.ids import canonical_url, is_web_url
 from transforms.read.decode import html_payload, looks_binary
 from transforms.utils.stage import Rejected, counter, make_reject
 
@@ -78,10 +78,12 @@ def read_warc(stream, base: Document, start: int = 0, count: int | None = None, 
             if record.rec_type != "response":
                 continue
             target = record.rec_headers.get_header("WARC-Target-URI") or ""
-            if not target:
-                yield make_reject("read", "bad_warc", f"response record {number} has no WARC-Target-URI",
-                                  url=f"{base.url}#record={number}", source="warc", fetched_at=base.fetched_at,
-                                  input=base.input, record_number=number)
+            bad_target = (("bad_warc", f"response record {number} has no WARC-Target-URI") if not target else
+                          ("bad_url", f"WARC-Target-URI {target[:200]!r} is not an http or https URL")
+                          if not is_web_url(target) else None)
+            if bad_target:
+                yield make_reject("read", *bad_target, url=f"{base.url}#record={number}", source="warc",
+                                  fetched_at=base.fetched_at, input=base.input, record_number=number)
                 continue
             media, charset = _content_type(record)
             if media not in HTML_TYPES:

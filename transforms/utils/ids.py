@@ -52,3 +52,13 @@ def content_hash(text: str) -> str:
 def article_id(url: str, text: str = "") -> str:
     """The same URL gives the same id on every run; a record with no URL is identified by its text."""
     return _digest("url:" + canonical_url(url)) if url else _digest("text:" + normalise_text(text))
+
+
+def is_web_url(url: str) -> bool:
+    """An http or https URL with a host: the only URLs a record may carry besides the file://
+    URIs the pipeline makes for local files."""
+    try:
+        parts = urlsplit(url)
+        return parts.scheme.lower() in DEFAULT_PORTS and bool(parts.hostname)
+    except ValueError:
+        return False

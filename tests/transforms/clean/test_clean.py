@@ -107,3 +107,13 @@ def test_share_prompts_site_teasers_and_dated_copyright_lines_go():
             "Copyright holders have long argued that the rules are unfair to them.\n\nI also like this story? No.")
     assert clean_text(text).text == ("The council met on Monday.\n\nCopyright holders have long argued that the "
                                      "rules are unfair to them.\n\nI also like this story? No.")
+
+
+def test_metadata_leaves_as_plain_text():
+    from tests.conftest import make_doc
+    doc = make_doc(text="A sentence long enough to be an article about the harbour bridge reopening today.",
+                   title="<b>Bridge</b>\x07 reopens", authors=["<i>Ann Lee</i>", "\x00"], site_name="Post\n",
+                   description="<script>alert(1)</script>Short")
+    out = clean(doc)
+    assert (out.title, out.authors, out.site_name, out.description) == (
+        "Bridge reopens", ["Ann Lee"], "Post", "alert(1) Short")

@@ -28,3 +28,31 @@ def test_signature_agreement_tracks_jaccard():
     jaccard = np.intersect1d(a, b).size / np.union1d(a, b).size
     assert abs((signature(a) == signature(b)).mean() - jaccard) < 0.15
     assert (signature(a) == signature(a)).all()
+
+
+def test_word_hashes_from_many_threads_at_once_while_the_tables_grow():
+    """--direct_running_mode=multi_threading runs DoFns in threads of one process: the shared power
+    tables grow while other threads read them."""
+    import threading
+
+    from transforms.dedup import minhash
+    texts = [" ".join(f"word{i}" for i in range(n)) for n in (5_000, 9_000, 14_000, 20_000)]
+    expected = [minhash.word_hashes(t) for t in texts]
+    for _ in range(5):
+        minhash._powers = (minhash._powers[0][:0], minhash._powers[1][:0])
+        errors, results = [], {}
+        start = threading.Barrier(8)
+
+        def work(k):
+            try:
+                start.wait()
+                results[k] = minhash.word_hashes(texts[k % 4])
+            except Exception as exc:  # noqa: BLE001 - the test reports any
+                errors.append(exc)
+        threads = [threading.Thread(target=work, args=(k,)) for k in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors
+        assert all((results[k] == expected[k % 4]).all() for k in range(8))

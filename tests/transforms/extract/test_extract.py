@@ -48,3 +48,24 @@ def test_pages_without_text_or_over_budget_are_rejected():
     with pytest.raises(Rejected) as e:
         extract(make_doc(text="", content=b"<p>" + b"x" * (MAX_HTML_BYTES + 1), content_type="text/html"))
     assert e.value.reason == "too_large"
+
+
+def test_a_text_over_the_limit_is_too_large_with_its_size():
+    from transforms.extract import MAX_TEXT_CHARS
+    with pytest.raises(Rejected) as e:
+        extract(make_doc(text="word " * 100), max_text_chars=499)
+    assert e.value.reason == "too_large" and "500 characters" in e.value.detail
+    assert extract(make_doc(text="word " * 100), max_text_chars=500).text
+    page = "<html><body><article>" + "<p>A sentence of the story goes here.</p>" * 100 + "</article></body></html>"
+    with pytest.raises(Rejected) as e:
+        extract(make_doc(text="", content=page, content_type="text/html"), max_text_chars=1000)
+    assert e.value.reason == "too_large" and MAX_TEXT_CHARS >= 100_000
+
+
+def test_the_limit_is_a_flag_and_a_reject_keeps_the_balance(tmp_path):
+    from tests.conftest import SAMPLES, run_cli
+    out = tmp_path / "out"
+    result = run_cli("run", "--input", SAMPLES / "text", "--output", out, "--max-text-chars", "1000", "-q")
+    assert result.returncode == 0, result.stderr
+    assert "rejected at extract: too_large:" in result.stdout
+    assert "balance: read = articles + duplicates + rejects + skipped: ok" in result.stdout

@@ -6,6 +6,7 @@ import time
 import pytest
 
 from tests.transforms.fetch import client, failure
+from tests.webserver import drip
 from transforms.fetch.client import FetchConfig, FetchError, read_body, retry_after
 
 
@@ -67,6 +68,28 @@ def test_total_deadline_for_a_trickling_body(site):
     site.add("/trickle", fn=lambda req, hits: (200, {"Content-Type": "text/html"}, trickle()))
     err = failure(client(deadline=0.5, max_attempts=1), site.url("/trickle"))
     assert err.reason == "timeout"
+
+
+@pytest.mark.parametrize("slow_headers", [False, True], ids=["drip-body", "drip-headers"])
+def test_a_drip_is_cut_at_the_deadline_and_not_tried_again(site, slow_headers):
+    """One byte every 0.2 s never lets the read timeout pass; the deadline still ends the request."""
+    site.add("/drip", fn=drip(slow_headers=slow_headers))
+    started = time.monotonic()
+    err = failure(client(deadline=1.0, read_timeout=5, max_attempts=3), site.url("/drip"))
+    took = time.monotonic() - started
+    assert err.reason == "timeout" and "deadline" in err.detail
+    assert 0.9 <= took < 2.0 and len(site.requests("/drip")) == 1
+
+
+def test_retries_share_the_deadline(site):
+    def slow_503(req, hits):
+        time.sleep(0.4)
+        return 503, {}, b"busy"
+    site.add("/busy-slow", fn=slow_503)
+    started = time.monotonic()
+    err = failure(client(deadline=1.0, max_attempts=10, backoff_base=0.05), site.url("/busy-slow"))
+    assert err.reason in ("http_status", "timeout") and time.monotonic() - started < 2.0
+    assert 2 <= len(site.requests("/busy-slow")) <= 3  # not ten: the deadline is spent after two or three
 
 
 def test_redirect_chain_followed_and_checked(site):
@@ -176,5 +199,5 @@ def test_connected_peer_address_is_checked_too(site):
     c = client(allow_private=False)
     c.pool = make_pool(FetchConfig(allow_private=False))
     with pytest.raises(FetchError) as e:
-        c._request(site.url("/x"), {})  # skips the pre-connect check, as a rebinding answer would
+        c._request(site.url("/x"), {}, time.monotonic() + 5)  # skips the pre-connect check, as a rebinding answer would
     assert e.value.reason == "blocked_address" and site.requests() == []

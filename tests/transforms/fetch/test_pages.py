@@ -59,3 +59,21 @@ def test_url_lists_and_bad_urls(site, tmp_path):
     assert result.returncode == 0, result.stderr
     assert sorted(r for (r,) in table(out, "rejects", "reason")) == ["unsupported_scheme", "unsupported_scheme"]
     assert len(table(out, "articles", "url")) == 1
+
+
+def test_a_dripping_page_costs_its_deadline_once_and_the_host_goes_on(site, tmp_path):
+    """A page sending one byte every 0.2 s is rejected when --deadline passes, is not tried again,
+    and the same host's next page is fetched right after it."""
+    from tests.webserver import drip
+    site.add("/drip", fn=drip())
+    site.add("/news/1", story(1))
+    out = tmp_path / "out"
+    result = run_cli("run", "--urls", site.url("/drip"), site.url("/news/1"), "--output", out, *FAST,
+                     "--timeout", "5", "--deadline", "1.5")
+    assert result.returncode == 0, result.stderr
+    assert table(out, "rejects", "url, reason") == [(site.url("/drip"), "timeout")]
+    assert [u for (u,) in table(out, "articles", "url")] == [site.url("/news/1")]
+    (drip_request,) = site.requests("/drip")
+    (page_request,) = site.requests("/news/1")
+    assert drip_request[1] - drip_request[0] < 1.5 + 1.0  # the server saw the client hang up in time
+    assert page_request[0] - drip_request[0] < 1.5 + 1.0  # and the host's next page came after it

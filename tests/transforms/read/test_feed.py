@@ -31,3 +31,17 @@ def test_every_real_feed_yields_entries_or_a_reject(tmp_path):
     result = run_cli("run", "--feeds", *files, "--no-fetch", "--output", out, "-q")
     assert result.returncode == 0, result.stderr
     assert "balance: read = articles + duplicates + rejects + skipped: ok" in result.stdout
+
+
+def test_an_entry_link_that_is_not_a_web_url_is_never_a_page(tmp_path):
+    """A javascript: or mailto: link is not followed and not kept: the entry is read with its own
+    content, under the URI the pipeline makes for it."""
+    from transforms.read.feed import has_page
+    p = tmp_path / "f.rss"
+    p.write_text("""<?xml version="1.0"?><rss version="2.0"><channel><title>Site</title>
+      <item><title>One</title><link>javascript:alert(1)</link><guid>g1</guid><description>First.</description></item>
+      <item><title>Two</title><link>mailto:desk@s.example</link><guid>g2</guid><description>Second.</description></item>
+      </channel></rss>""", encoding="utf-8")
+    one, two = read(p)
+    assert (one.url, two.url) == (p.as_uri() + "#entry=g1", p.as_uri() + "#entry=g2")
+    assert not has_page(one) and not has_page(two)

@@ -86,3 +86,15 @@ def test_a_gzip_archive_that_is_one_stream_is_read_whole(tmp_path):
         assert warc_parts(f, 1) == [(0, None, 0)]
     with open(plain, "rb") as f:
         assert len(warc_parts(f, 1)) == 3  # uncompressed archives split too
+
+
+def test_a_target_uri_that_is_not_a_web_url_is_a_reject(tmp_path):
+    buf = io.BytesIO()
+    writer = WARCWriter(buf, gzip=True)
+    record(writer, "javascript:alert(1)", PAGE.encode())
+    record(writer, "https://news.example.com/ok", PAGE.encode())
+    path = tmp_path / "odd.warc.gz"
+    path.write_bytes(buf.getvalue())
+    items = list(read_path(str(path)))
+    assert [(type(i).__name__, getattr(i, "reason", None), i.url) for i in items] == [
+        ("Reject", "bad_url", path.as_uri() + "#record=1"), ("Document", None, "https://news.example.com/ok")]
