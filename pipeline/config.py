@@ -36,6 +36,8 @@ class GraphConfig:
     written_before: frozenset | None = None
     # Records of one archive spread over the workers before extraction; off for one local worker.
     spread_records: bool = True
+    # One batch of several: {'record': run record path, 'batch': its number} (pipeline/local_batches.py).
+    batch_of_run: dict | None = None
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from pipeline.config import GraphConfig, StreamConfig
 from pipeline.progress import ReportProgress
 from schemas import Document
 from transforms.clean import Clean
+from transforms.commit import finish_commits
 from transforms.dedup import DUPLICATES, SIGNATURES, Deduplicate, ReadHistory, ReadSignatures, SkipWritten
 from transforms.dedup.history import history_of, output_files
 from transforms.dedup.streaming import StreamingDeduplicate
@@ -72,9 +73,13 @@ def url_document(url: str) -> Document:
 
 
 def is_fresh_local_output(output: str) -> bool:
-    """A local output folder with no tables in it yet. Remote outputs are listed by the job
-    itself, where the credentials are, not while the graph is built."""
-    return "://" not in output.removeprefix("file://") and not output_files(output)
+    """A local output folder with no tables in it yet, once the commits a killed run left half
+    done are finished. Remote outputs are listed by the job itself (ReadHistory), where the
+    credentials are, not while the graph is built."""
+    if "://" in output.removeprefix("file://"):
+        return False
+    finish_commits(output)
+    return not output_files(output)
 
 
 def _count_read(doc):
@@ -116,7 +121,8 @@ def build_batch(p: beam.Pipeline, cfg: GraphConfig):
     all_rejects = (rejects + [analysed[REJECTS]]) | "AllRejects" >> beam.Flatten()
     written = ({"articles": deduped["articles"], DUPLICATES: deduped[DUPLICATES], REJECTS: all_rejects,
                 SIGNATURES: deduped[SIGNATURES]}
-               | "Write" >> WriteTables(cfg.output, cfg.max_rows_per_file, cfg.run_date.isoformat()))
+               | "Write" >> WriteTables(cfg.output, cfg.max_rows_per_file, cfg.run_date.isoformat(),
+                                       run=cfg.batch_of_run))
     if cfg.feeds:
         _ = feeds[STATE] | "SaveFeedState" >> SaveState(cfg.output, written)
     return written

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
+import json
 import os
 import sys
 import zlib
@@ -24,6 +26,9 @@ from pipeline.config import BatchLimits, GraphConfig
 from pipeline.graph import build_batch
 from pipeline.worker_pool import local_pipelines, local_workers
 from transforms.dedup.history import output_files
+from transforms.commit import finish_commits
+from transforms.fetch.state import state_path
+from transforms.utils.json_files import load_json
 from transforms.read.kinds import kind_of
 from transforms.read.files import holds_many, open_input
 from transforms.read.warc import WarcPart, warc_parts
@@ -138,25 +143,50 @@ def plan_batches(files: list, max_files: int, max_bytes: int, size: Callable = r
     return batches
 
 
+def run_key(cfg: GraphConfig, batches: list[list]) -> str:
+    """What identifies one command over one output: the same command run again has the same key."""
+    plan = [[str(readable) for readable in batch] for batch in batches]
+    text = json.dumps([cfg.output, plan, list(cfg.feeds), list(cfg.urls), cfg.run_date.isoformat()])
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
 def run_batches(make_pipeline, cfg: GraphConfig, batches: list[list], quiet: bool = False) -> dict[str, int]:
     """One pipeline run per batch; the feeds and URLs go with the first. Returns the counters
-    added up over all batches."""
-    before = frozenset(output_files(cfg.output)) if len(batches) > 1 else None
+    added up over all batches.
+
+    A run of several batches keeps a record of the batches it has committed (OUTPUT/_state/runs/)
+    until it ends: the same command run again after a kill resumes after the last committed
+    batch, with the same view of what earlier batches wrote, so its output is what one
+    uninterrupted run would have written."""
+    several = len(batches) > 1
+    record_path = state_path(cfg.output, f"runs/{run_key(cfg, batches)}.json")
+    if several:
+        finish_commits(cfg.output)  # a batch whose commit a kill cut is recorded as it completes
+    record = load_json(record_path) if several else {}
+    done, ours = record.get("batches_done", 0), set(record.get("files", []))
+    before = frozenset(set(output_files(cfg.output)) - ours) if several else None
+    if done and not quiet:
+        print(f"news-ingest: resuming an interrupted run after batch {done}/{len(batches)}", file=sys.stderr, flush=True)
     totals: dict[str, int] = {}
     for n, files in enumerate(batches):
+        if n < done:
+            continue
         batch = dataclasses.replace(cfg, inputs=tuple(files), written_before=before,
-                                    feeds=cfg.feeds if n == 0 else (), urls=cfg.urls if n == 0 else ())
+                                    feeds=cfg.feeds if n == 0 else (), urls=cfg.urls if n == 0 else (),
+                                    batch_of_run={"record": record_path, "batch": n} if several else None)
         p = make_pipeline()
         build_batch(p, batch)
         result = p.run()
         result.wait_until_finish()
         counts = summary.counters(result)
         summary.add_up(totals, counts)
-        if not quiet and len(batches) > 1:
+        if not quiet and several:
             parts = sum(isinstance(readable, WarcPart) for readable in files)
             what = f"{len(files) - parts} files" + (f" and {parts} archive parts" if parts else "")
             print(f"news-ingest: batch {n + 1}/{len(batches)}: {what}, "
                   f"{summary.batch_line(counts)}", file=sys.stderr, flush=True)
+    if several and FileSystems.exists(record_path):
+        FileSystems.delete([record_path])
     return totals
 
 

@@ -8,13 +8,13 @@ under OUTPUT/_state/signatures/date=<run date>/.
 
 Rows are grouped by (table, date) and sorted by id, so the same rows always make the same
 files. A file's name is a hash of its ids: a rerun over the same input replaces files
-instead of adding copies. Each file is written under a hidden temporary name (readers skip
-names starting with '.') and renamed into place, so readers never see a partial file.
+instead of adding copies. Files are written under the run's staging folder and made visible
+together once all are written (transforms/commit.py), so readers never see a partial file
+nor part of a killed run.
 """
 from __future__ import annotations
 
 import hashlib
-import uuid
 from dataclasses import dataclass
 from typing import Callable
 
@@ -25,6 +25,7 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.transforms.window import IntervalWindow
 
 from schemas import PARTITION_KEY, SIGNATURE_SCHEMA, SIGNATURES_FOLDER, article_row, file_schema, reject_row, signature_row
+from transforms.commit import Commit, new_attempt, staging_dir
 from transforms.utils.stage import counter
 from transforms.utils.windows import into_output_windows
 
@@ -70,29 +71,22 @@ def sort_key(record) -> tuple:
     return record.id, getattr(record, "url", None) or ""
 
 
-def write_table_file(directory: str, table: Table, records: list, window_start: str = "") -> str:
-    """Writes `records` (already sorted) to one file in `directory`; returns its final path.
-    Records become Arrow rows one row group at a time, so a large group (a day's duplicates,
-    a run's signatures) never exists as Python rows and an Arrow table at once in full."""
-    name = file_name([r.id for r in records], window_start)
-    final = f"{directory}/{name}"
-    temp = f"{directory}/.{name}.{uuid.uuid4().hex}.inprogress"
+def write_table_file(path: str, table: Table, records: list) -> None:
+    """Writes `records` (already sorted) to the file `path`. Records become Arrow rows one row
+    group at a time, so a large group (a day's duplicates, a run's signatures) never exists as
+    Python rows and an Arrow table at once in full."""
     schema = table.schema
-    with FileSystems.create(temp) as f, pq.ParquetWriter(f, schema, compression="zstd") as writer:
+    with FileSystems.create(path) as f, pq.ParquetWriter(f, schema, compression="zstd") as writer:
         for start in range(0, len(records), ROW_GROUP_ROWS):
             rows = [table.row(r) for r in records[start:start + ROW_GROUP_ROWS]]
             writer.write_table(pa.Table.from_pylist([{k: r[k] for k in schema.names} for r in rows], schema=schema))
-    try:
-        FileSystems.rename([temp], [final])
-    except Exception:
-        FileSystems.delete([temp])
-        raise
-    return final
 
 
 class _WriteGroupFn(beam.DoFn):
-    def __init__(self, output: str, max_rows: int, run_date: str):
-        self._output = output.rstrip("/")
+    """Writes a (table, date) group into the staging folder; yields each file's path relative to it."""
+
+    def __init__(self, staging: str, max_rows: int, run_date: str):
+        self._staging = staging
         self._max_rows = max_rows
         self._run_date = run_date
 
@@ -104,10 +98,12 @@ class _WriteGroupFn(beam.DoFn):
         label = window_label(window)
         table = self._tables[name]
         records = sorted(records, key=sort_key)
-        directory = f"{self._output}/{table.folder}/{PARTITION_KEY}={date}"
+        directory = f"{table.folder}/{PARTITION_KEY}={date}"
         for start in range(0, len(records), self._max_rows):
             chunk = records[start:start + self._max_rows]
-            yield write_table_file(directory, table, chunk, label)
+            relative = f"{directory}/{file_name([r.id for r in chunk], label)}"
+            write_table_file(f"{self._staging}/{relative}", table, chunk)
+            yield relative
             counter(f"write.{name}.rows").inc(len(chunk))
             counter("write.files").inc()
         if name == "articles":
@@ -117,16 +113,19 @@ class _WriteGroupFn(beam.DoFn):
 
 
 class WriteTables(beam.PTransform):
-    """{table name: PCollection} -> paths of the Parquet files written. `windows`: in a stream,
-    (seconds, allowed lateness) of the output windows: each window's rows make files of their own."""
+    """{table name: PCollection} -> paths of the Parquet files written, once all are in place.
+    `windows`: in a stream, (seconds, allowed lateness) of the output windows: each window's rows
+    make files of their own, committed with the window's pane."""
 
     def __init__(self, output: str, max_rows_per_file: int = MAX_ROWS_PER_FILE, run_date: str = "",
-                 windows: tuple | None = None):
+                 windows: tuple | None = None, run: dict | None = None):
         super().__init__()
         self._output = output
         self._max_rows = max_rows_per_file
         self._run_date = run_date
         self._windows = windows
+        self._run = run  # {'record', 'batch'} for one batch of several (transforms/commit.py)
+        self._attempt = new_attempt()  # this pipeline run's staging folder
 
     def expand(self, pcolls):
         spec = tables(self._run_date)
@@ -138,4 +137,6 @@ class WriteTables(beam.PTransform):
         return (keyed
                 | "AllTables" >> beam.Flatten()
                 | "GroupByPartition" >> beam.GroupByKey()
-                | "WriteFiles" >> beam.ParDo(_WriteGroupFn(self._output, self._max_rows, self._run_date)))
+                | "WriteFiles" >> beam.ParDo(_WriteGroupFn(staging_dir(self._output, self._attempt), self._max_rows,
+                                                           self._run_date))
+                | "Commit" >> Commit(self._output, self._attempt, self._run))

@@ -2,7 +2,6 @@
 the plan, and runs in batches giving what one run gives."""
 import gzip
 import io
-import json
 
 import duckdb
 import pytest
@@ -11,6 +10,7 @@ from warcio.warcwriter import WARCWriter
 from tests.conftest import WARC_PAGE as PAGE
 from tests.conftest import count, make_warc, rows, run_cli
 from tests.conftest import warc_record as record
+from tests.pipeline import one_story_in_two_files
 from transforms.read import read_path
 
 
@@ -27,7 +27,12 @@ def test_batches_keep_file_order_and_respect_both_limits():
 def test_batches_are_planned_by_what_a_compressed_archive_holds(tmp_path):
     """A worker holds an archive's records, not its gzip members: a WARC small on disk but
     holding more than a batch is cut into parts, each sized by what it holds."""
-    from pipeline.local_batches import expansion, gzip_ratio, readable_size, split_archives
+    from pipeline.local_batches import (
+        expansion,
+        gzip_ratio,
+        readable_size,
+        split_archives,
+    )
     from transforms.read.warc import WarcPart
 
     text = (PAGE * 50).encode()
@@ -91,12 +96,7 @@ def test_batches_of_files_give_the_same_documents_and_links(samples_run, tmp_pat
 
 
 def test_a_url_read_again_in_a_later_batch_is_a_copy_not_a_skip(tmp_path):
-    record = {"url": "https://example.com/story", "title": "Story", "published": "2025-01-02T10:00:00Z",
-              "text": "The harbour reopened on Monday after a week of repairs to the sea wall. " * 5}
-    inputs = tmp_path / "in"
-    inputs.mkdir()
-    for name in ("a.jsonl", "b.jsonl"):
-        (inputs / name).write_text(json.dumps(record) + "\n")
+    inputs = one_story_in_two_files(tmp_path)
     out = tmp_path / "out"
     result = run_cli("run", "--input", inputs, "--output", out, "--batch-files", "1")
     assert result.returncode == 0, result.stderr

@@ -19,6 +19,7 @@ from apache_beam import pvalue
 from apache_beam.io.filesystems import FileSystems
 
 from schemas import SIGNATURES_FOLDER
+from transforms.commit import finish_commits
 from transforms.dedup.minhash import Features
 from transforms.utils.stage import counter
 
@@ -64,7 +65,9 @@ def history_of(pairs) -> WrittenIds:
 
 
 def read_history(output: str, before: frozenset | None = None) -> WrittenIds:
-    """The history side input of the output folder `output` (see written_ids)."""
+    """The history side input of the output folder `output` (see written_ids), once the commits
+    a killed run left half done are finished."""
+    finish_commits(output)
     return history_of(list(written_ids(output, before)))
 
 

@@ -6,12 +6,9 @@ then rename): a run that crashes leaves the previous state, and simply running a
 """
 from __future__ import annotations
 
-import json
-import uuid
-
 import apache_beam as beam
-from apache_beam.io.filesystems import FileSystems
 
+from transforms.utils.json_files import load_json, save_json
 from transforms.utils.windows import into_output_windows
 
 STATE_DIR = "_state"
@@ -20,21 +17,6 @@ FEEDS_FILE = "feeds.json"
 
 def state_path(output: str, name: str = FEEDS_FILE) -> str:
     return f"{output.rstrip('/')}/{STATE_DIR}/{name}"
-
-
-def load_json(path: str) -> dict:
-    if not FileSystems.exists(path):
-        return {}
-    with FileSystems.open(path) as f:
-        data = json.loads(f.read().decode("utf-8") or "{}")
-    return data if isinstance(data, dict) else {}
-
-
-def save_json(path: str, data: dict) -> None:
-    temp = f"{path}.{uuid.uuid4().hex}.tmp"
-    with FileSystems.create(temp) as f:
-        f.write(json.dumps(data, indent=1, sort_keys=True).encode("utf-8"))
-    FileSystems.rename([temp], [path])
 
 
 class LoadState(beam.PTransform):

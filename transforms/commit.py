@@ -1,0 +1,180 @@
+"""Commit: a run's files become visible together, or not at all, whenever the run is killed.
+
+The write step puts every file of a pipeline run (a batch, a stream's window pane) under
+OUTPUT/_staging/<attempt>/, which readers of OUTPUT/<table>/date=*/ never list (pyarrow and
+Spark skip names starting with '_'). Once every file is written, one step lists them in a
+manifest (COMMIT-<hash>.json, written whole under a temporary name, then renamed), moves each
+into place and deletes the manifest. A run killed before the manifest leaves nothing visible:
+the same command run again writes the same files. A run killed while moving leaves a manifest:
+the next run on the output finishes the moves before it reads what is there (finish_commits).
+A reader listing the output during the moves can see part of one commit's files; nothing else.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sys
+import time
+import uuid
+
+import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
+
+from transforms.utils.json_files import load_json, save_json
+from transforms.utils.stage import counter
+
+STAGING = "_staging"
+MANIFEST_PREFIX = "COMMIT-"
+# An attempt with no manifest this old was killed before its commit: its files are garbage.
+ABANDONED_SECONDS = 24 * 3600
+# Crash tests hold a run at a named point of the commit (NAME, or NAME#N for its N-th time in the
+# process) and kill it there; unset in real runs.
+PAUSE_AT = "NEWS_INGEST_PAUSE_AT"
+_passed: dict = {}
+
+
+def pause_point(name: str) -> None:
+    wanted = os.environ.get(PAUSE_AT)
+    if not wanted:
+        return
+    _passed[name] = _passed.get(name, 0) + 1
+    if wanted in (name, f"{name}#{_passed[name]}"):
+        print(f"news-ingest: paused at {wanted}", file=sys.stderr, flush=True)
+        time.sleep(3600)
+
+
+def is_local(path: str) -> bool:
+    return "://" not in path.removeprefix("file://")
+
+
+def _local(path: str) -> str:
+    return path.removeprefix("file://")
+
+
+def staging_dir(output: str, attempt: str) -> str:
+    return f"{output.rstrip('/')}/{STAGING}/{attempt}"
+
+
+def new_attempt() -> str:
+    """A name for one pipeline run's staging folder: sortable by time, unique."""
+    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + uuid.uuid4().hex[:12]
+
+
+def _move(source: str, target: str) -> None:
+    if is_local(target):
+        os.makedirs(os.path.dirname(_local(target)), exist_ok=True)
+        os.replace(_local(source), _local(target))
+    else:
+        FileSystems.rename([source], [target])
+
+
+def _exists(path: str) -> bool:
+    return os.path.exists(_local(path)) if is_local(path) else FileSystems.exists(path)
+
+
+def apply_manifest(output: str, manifest: str) -> list[str]:
+    """Moves the files a manifest lists into place (those not moved yet), records them in the
+    run record it names, if any, and deletes it; returns the final paths. Safe to run again
+    after a kill at any point."""
+    with FileSystems.open(manifest) as f:
+        entry = json.loads(f.read().decode("utf-8"))
+    staging = manifest.rsplit("/", 1)[0]
+    finals = []
+    for relative in entry["files"]:
+        source, target = f"{staging}/{relative}", f"{output.rstrip('/')}/{relative}"
+        if _exists(source):
+            _move(source, target)
+            pause_point("mid-commit")
+        finals.append(target)
+    if entry.get("run"):
+        record_batch(entry["run"]["record"], entry["run"]["batch"], finals)
+    FileSystems.delete([manifest])
+    if is_local(staging):
+        _remove_empty_dirs(_local(staging))
+        with contextlib.suppress(OSError):
+            os.rmdir(os.path.dirname(_local(staging)))  # _staging itself, when no other run stages there
+    return finals
+
+
+def record_batch(record: str, batch: int, files: list[str]) -> None:
+    """A run of several batches (pipeline/local_batches.py) keeps its committed batches and
+    their files in `record`: the manifest names it, so a batch is recorded exactly when its
+    files are in place, however the run is killed."""
+    entry = load_json(record)
+    save_json(record, {"batches_done": max(entry.get("batches_done", 0), batch + 1),
+                       "files": sorted(set(entry.get("files", [])) | set(files))})
+
+
+def commit(output: str, attempt: str, relatives: list[str], run: dict | None = None) -> list[str]:
+    """Makes the staged files `relatives` (paths under the attempt's staging folder) visible.
+    `run`: {'record': path, 'batch': n} when the run is one batch of several."""
+    pause_point("staged")
+    staging = staging_dir(output, attempt)
+    relatives = sorted(set(relatives))
+    digest = hashlib.sha256("\n".join(relatives).encode()).hexdigest()[:16]
+    manifest = f"{staging}/{MANIFEST_PREFIX}{digest}.json"
+    temp = f"{staging}/.{MANIFEST_PREFIX}{digest}.{uuid.uuid4().hex}.inprogress"
+    with FileSystems.create(temp) as f:
+        f.write(json.dumps({"files": relatives, "run": run}).encode("utf-8"))
+    FileSystems.rename([temp], [manifest])
+    return apply_manifest(output, manifest)
+
+
+def _remove_empty_dirs(root: str) -> None:
+    for folder, _, _ in sorted(os.walk(root), key=lambda entry: -len(entry[0])):
+        try:
+            os.rmdir(folder)
+        except OSError:
+            pass  # not empty: another attempt's files, or one still being written
+
+
+def finish_commits(output: str) -> int:
+    """Completes the commits a killed run left half done; on a local output also removes the
+    staging of attempts killed before their commit, once ABANDONED_SECONDS old. Returns how
+    many commits were completed."""
+    root = f"{output.rstrip('/')}/{STAGING}"
+    try:
+        manifests = sorted(m.path for m in FileSystems.match([f"{root}/*/{MANIFEST_PREFIX}*.json"])[0].metadata_list)
+    except Exception:  # noqa: BLE001 - nothing staged
+        manifests = []
+    for manifest in manifests:
+        apply_manifest(output, manifest)
+    if is_local(root) and os.path.isdir(_local(root)):
+        now = time.time()
+        for attempt in os.listdir(_local(root)):
+            folder = os.path.join(_local(root), attempt)
+            files = [os.path.join(d, f) for d, _, names in os.walk(folder) for f in names]
+            if files and now - max(os.path.getmtime(f) for f in files) > ABANDONED_SECONDS:
+                for f in files:
+                    os.remove(f)
+        _remove_empty_dirs(_local(root))
+    return len(manifests)
+
+
+class _CommitFn(beam.DoFn):
+    def __init__(self, output: str, attempt: str, run: dict | None):
+        self._output, self._attempt, self._run = output, attempt, run
+
+    def process(self, item):
+        _, relatives = item
+        for final in commit(self._output, self._attempt, list(relatives), self._run):
+            counter("write.committed_files").inc()
+            yield final
+        pause_point("committed")
+
+
+class Commit(beam.PTransform):
+    """Paths of staged files (relative to the attempt's staging folder) -> their final paths,
+    once every file of the run (of the window pane, in a stream) is written. `run`: see commit."""
+
+    def __init__(self, output: str, attempt: str, run: dict | None = None):
+        super().__init__()
+        self._output, self._attempt, self._run = output, attempt, run
+
+    def expand(self, staged):
+        return (staged
+                | "OneKey" >> beam.Map(lambda path: (None, path))
+                | "AllStaged" >> beam.GroupByKey()
+                | "MoveIntoPlace" >> beam.ParDo(_CommitFn(self._output, self._attempt, self._run)))
