@@ -18,7 +18,7 @@ from pipeline.config import GraphConfig, StreamConfig
 from pipeline.progress import ReportProgress
 from schemas import Document
 from transforms.clean import Clean
-from transforms.commit import finish_commits
+from transforms.write.commit import finish_commits
 from transforms.dedup import DUPLICATES, SIGNATURES, Deduplicate, ReadHistory, ReadSignatures, SkipWritten
 from transforms.dedup.history import history_of, output_files
 from transforms.dedup.streaming import StreamingDeduplicate

@@ -26,7 +26,7 @@ from pipeline.config import BatchLimits, GraphConfig
 from pipeline.graph import build_batch
 from pipeline.worker_pool import local_pipelines, local_workers
 from transforms.dedup.history import output_files
-from transforms.commit import finish_commits
+from transforms.write.commit import finish_commits
 from transforms.fetch.state import state_path
 from transforms.utils.json_files import load_json
 from transforms.read.kinds import kind_of

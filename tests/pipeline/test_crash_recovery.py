@@ -1,6 +1,6 @@
 """Real runs killed with SIGKILL at several moments, then run again with the same command: the
 output ends with exactly the rows of an uninterrupted run, none lost and none twice, and at no
-moment does a reader of date=*/*.parquet find a partial file (transforms/commit.py,
+moment does a reader of date=*/*.parquet find a partial file (transforms/write/commit.py,
 pipeline/local_batches.py)."""
 import os
 import subprocess
@@ -73,7 +73,7 @@ def test_a_killed_batch_run_run_again_gives_the_rows_of_an_uninterrupted_one(tmp
 
 
 def kill_at(args, point):
-    """Runs the command until it reaches the commit's `point` (transforms/commit.py), then kills it."""
+    """Runs the command until it reaches the commit's `point` (transforms/write/commit.py), then kills it."""
     env = dict(os.environ, PYTHONWARNINGS="ignore", NEWS_INGEST_PAUSE_AT=point)
     proc = subprocess.Popen(command(*args), cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                             env=env)
@@ -106,7 +106,7 @@ def test_a_run_killed_inside_its_commit_run_again_gives_the_rows_of_an_uninterru
 
 def test_a_commit_cut_between_two_moves_is_finished_by_the_next_run(tmp_path):
     """The moment a real kill rarely hits: the manifest written, some files moved, others not."""
-    from transforms.commit import MANIFEST_PREFIX, STAGING
+    from transforms.write.commit import MANIFEST_PREFIX, STAGING
 
     reference = tmp_path / "reference"
     assert run_cli("run", "--input", SAMPLES, "--output", reference).returncode == 0

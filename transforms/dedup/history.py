@@ -19,7 +19,7 @@ from apache_beam import pvalue
 from apache_beam.io.filesystems import FileSystems
 
 from schemas import SIGNATURES_FOLDER
-from transforms.commit import finish_commits
+from transforms.write.commit import finish_commits
 from transforms.dedup.minhash import Features
 from transforms.utils.stage import counter
 

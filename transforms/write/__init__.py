@@ -9,7 +9,7 @@ under OUTPUT/_state/signatures/date=<run date>/.
 Rows are grouped by (table, date) and sorted by id, so the same rows always make the same
 files. A file's name is a hash of its ids: a rerun over the same input replaces files
 instead of adding copies. Files are written under the run's staging folder and made visible
-together once all are written (transforms/commit.py), so readers never see a partial file
+together once all are written (transforms/write/commit.py), so readers never see a partial file
 nor part of a killed run.
 """
 from __future__ import annotations
@@ -25,7 +25,7 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.transforms.window import IntervalWindow
 
 from schemas import PARTITION_KEY, SIGNATURE_SCHEMA, SIGNATURES_FOLDER, article_row, file_schema, reject_row, signature_row
-from transforms.commit import Commit, new_attempt, staging_dir
+from transforms.write.commit import Commit, new_attempt, staging_dir
 from transforms.utils.stage import counter
 from transforms.utils.windows import into_output_windows
 
@@ -124,7 +124,7 @@ class WriteTables(beam.PTransform):
         self._max_rows = max_rows_per_file
         self._run_date = run_date
         self._windows = windows
-        self._run = run  # {'record', 'batch'} for one batch of several (transforms/commit.py)
+        self._run = run  # {'record', 'batch'} for one batch of several (transforms/write/commit.py)
         self._attempt = new_attempt()  # this pipeline run's staging folder
 
     def expand(self, pcolls):
