@@ -103,6 +103,9 @@ def parser() -> argparse.ArgumentParser:
                           f"(default {DEFAULT_BATCH_FILES})")
     run.add_argument("--batch-mb", type=_positive, default=DEFAULT_BATCH_MB, metavar="MB",
                      help=f"local runners: and at most this many megabytes of input per worker (default {DEFAULT_BATCH_MB})")
+    run.add_argument("--remember-days", type=_positive, default=7.0, metavar="DAYS",
+                     help="how long stories (and, when continuous, seen URLs) are remembered: copies of stories "
+                          "written this many days back are linked; older near-duplicate state is deleted (default 7)")
     run.add_argument("-q", "--quiet", action="store_true", help="print only the summary (no progress lines)")
     run.add_argument("--detach", action="store_true",
                      help="submit the job and return without waiting for it (Dataflow, Flex Templates, Flink)")
@@ -115,8 +118,6 @@ def parser() -> argparse.ArgumentParser:
                         help="seconds of output per set of files (default 60)")
     stream.add_argument("--stop-after", type=_positive, default=None, metavar="SECONDS",
                         help="end the run after this many seconds (default: run until stopped)")
-    stream.add_argument("--remember-days", type=_positive, default=7.0, metavar="DAYS",
-                        help="how long seen URLs and stories are remembered (default 7)")
     top.set_defaults(run_parser=run)
     return top
 
@@ -150,7 +151,7 @@ def check_output(output: str) -> str:
 
 def check_streaming(args, feeds: list[str], inputs: list[str], urls: list[str]) -> None:
     if not args.streaming:
-        for flag in ("poll_interval", "window", "stop_after", "remember_days"):
+        for flag in ("poll_interval", "window", "stop_after"):
             if getattr(args, flag) != parser_defaults()[flag]:
                 raise UsageError(f"--{flag.replace('_', '-')} needs --streaming")
         return
@@ -195,7 +196,7 @@ def parse(argv: list[str]) -> CommandConfig:
                         allow_private=args.allow_private_networks, threads=args.fetch_threads)
     graph = GraphConfig(inputs=tuple(files), output=check_output(args.output), feeds=tuple(feeds), urls=tuple(urls),
                         fetch=fetch, no_fetch=args.no_fetch, max_rows_per_file=args.max_rows_per_file,
-                        max_text_chars=args.max_text_chars,
+                        max_text_chars=args.max_text_chars, history_days=args.remember_days,
                         progress=not args.quiet)
     remember = timedelta(days=args.remember_days)
     stream = StreamConfig(poll_interval=args.poll_interval, window=args.window, seen_ttl=remember,

@@ -30,7 +30,7 @@ class GraphConfig:
     max_rows_per_file: int = MAX_ROWS_PER_FILE
     max_text_chars: int = MAX_TEXT_CHARS  # a longer text is a reject (too_large)
     progress: bool = True
-    history_days: int = DEFAULT_HISTORY_DAYS  # copies of stories written this many days back are linked
+    history_days: float = DEFAULT_HISTORY_DAYS  # copies of stories written this many days back are linked
     run_date: date = field(default_factory=today)
     # Output files there before this run began; set when a run is split into batches.
     written_before: frozenset | None = None

@@ -9,6 +9,8 @@
 """
 from __future__ import annotations
 
+import contextlib
+import os
 from datetime import date, timedelta
 from typing import NamedTuple
 
@@ -71,11 +73,21 @@ def read_history(output: str, before: frozenset | None = None) -> WrittenIds:
     return history_of(list(written_ids(output, before)))
 
 
-def signature_partitions(output: str, run_date: date, days: int) -> list[str]:
-    """Signature files of the `days` days up to `run_date`."""
+def signature_partitions(output: str, run_date: date, days: float, prune: bool = False) -> list[str]:
+    """Signature files of the `days` days up to `run_date`. With `prune`, older ones are deleted:
+    no run reads them again, and the state stays as large as the days remembered."""
     first = (run_date - timedelta(days=days)).isoformat()
     files = _parquet_files(f"{output.rstrip('/')}/{SIGNATURES_FOLDER}/date=*/*.parquet")
-    return [f for f in files if first <= f.rsplit("/date=", 1)[1][:10] <= run_date.isoformat()]
+    day = lambda f: f.rsplit("/date=", 1)[1][:10]  # noqa: E731
+    old = [f for f in files if day(f) < first]
+    if prune and old:
+        FileSystems.delete(old)
+        counter("dedup.signature_files_pruned").inc(len(old))
+        for folder in sorted({f.rsplit("/", 1)[0] for f in old}):
+            if "://" not in folder.removeprefix("file://"):
+                with contextlib.suppress(OSError):
+                    os.rmdir(folder.removeprefix("file://"))
+    return [f for f in files if first <= day(f) <= run_date.isoformat()]
 
 
 BUCKETING_COLUMNS = ["id", "cluster_id", "published_at", "fetched_at", "content_hash", "keys"]
@@ -126,7 +138,7 @@ class ReadSignatures(beam.PTransform):
     def expand(self, root):
         return (root
                 | "Output" >> beam.Create([self._output])
-                | "Files" >> beam.FlatMap(signature_partitions, self._run_date, self._days)
+                | "Files" >> beam.FlatMap(signature_partitions, self._run_date, self._days, prune=True)
                 | "Spread" >> beam.Reshuffle()
                 | "Rows" >> beam.FlatMap(read_signatures, bucketing_only=True))
 
