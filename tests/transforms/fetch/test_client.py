@@ -194,7 +194,7 @@ def test_connection_refused_is_retried_then_rejected(site):
 def test_connected_peer_address_is_checked_too(site):
     """If DNS answered a public address at check time and a private one at connect time
     (rebinding), the socket's real peer is still refused, before any request is sent."""
-    from transforms.fetch.client import make_pool
+    from transforms.fetch.connections import make_pool
     site.add("/x", b"secret")
     c = client(allow_private=False)
     c.pool = make_pool(FetchConfig(allow_private=False))
