@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import sys
+import time
 import zlib
 from typing import Callable
 
@@ -143,11 +144,33 @@ def plan_batches(files: list, max_files: int, max_bytes: int, size: Callable = r
     return batches
 
 
+def _fingerprint(readable) -> str:
+    """A path or WarcPart with its file's size and time: a file that changed is another input."""
+    path = readable.path if isinstance(readable, WarcPart) else readable
+    try:
+        updated = FileSystems.last_updated(path)
+    except Exception:  # noqa: BLE001 - the reader reports a file it cannot open
+        updated = 0
+    return f"{readable}|{file_size(path)}|{updated}"
+
+
 def run_key(cfg: GraphConfig, batches: list[list]) -> str:
-    """What identifies one command over one output: the same command run again has the same key."""
-    plan = [[str(readable) for readable in batch] for batch in batches]
+    """What identifies one command over the same inputs and output: the same command run again
+    over unchanged files has the same key."""
+    plan = [[_fingerprint(readable) for readable in batch] for batch in batches]
     text = json.dumps([cfg.output, plan, list(cfg.feeds), list(cfg.urls), cfg.run_date.isoformat()])
     return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+# A run record this old is no interrupted run worth resuming (a later run of the same command).
+STALE_RECORD_SECONDS = 12 * 3600
+
+
+def _stale(record_path: str) -> bool:
+    try:
+        return time.time() - FileSystems.last_updated(record_path) > STALE_RECORD_SECONDS
+    except Exception:  # noqa: BLE001 - no record
+        return False
 
 
 def run_batches(make_pipeline, cfg: GraphConfig, batches: list[list], quiet: bool = False) -> dict[str, int]:
@@ -162,6 +185,8 @@ def run_batches(make_pipeline, cfg: GraphConfig, batches: list[list], quiet: boo
     record_path = state_path(cfg.output, f"runs/{run_key(cfg, batches)}.json")
     if several:
         finish_commits(cfg.output)  # a batch whose commit a kill cut is recorded as it completes
+    if several and _stale(record_path):
+        FileSystems.delete([record_path])
     record = load_json(record_path) if several else {}
     done, ours = record.get("batches_done", 0), set(record.get("files", []))
     before = frozenset(set(output_files(cfg.output)) - ours) if several else None
@@ -171,8 +196,10 @@ def run_batches(make_pipeline, cfg: GraphConfig, batches: list[list], quiet: boo
     for n, files in enumerate(batches):
         if n < done:
             continue
+        # Feeds and URLs go with the first batch run now: a resumed run polls them again (what its
+        # first attempt wrote is skipped), so nothing new is missed.
         batch = dataclasses.replace(cfg, inputs=tuple(files), written_before=before,
-                                    feeds=cfg.feeds if n == 0 else (), urls=cfg.urls if n == 0 else (),
+                                    feeds=cfg.feeds if n == done else (), urls=cfg.urls if n == done else (),
                                     batch_of_run={"record": record_path, "batch": n} if several else None)
         p = make_pipeline()
         build_batch(p, batch)

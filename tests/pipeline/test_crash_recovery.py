@@ -2,6 +2,7 @@
 output ends with exactly the rows of an uninterrupted run, none lost and none twice, and at no
 moment does a reader of date=*/*.parquet find a partial file (transforms/write/commit.py,
 pipeline/local_batches.py)."""
+import json
 import os
 import subprocess
 import sys
@@ -119,7 +120,8 @@ def test_a_commit_cut_between_two_moves_is_finished_by_the_next_run(tmp_path):
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(path.read_bytes())
         moved.append(str(relative))
-    (staging / f"{MANIFEST_PREFIX}cut.json").write_text('{"files": %s}' % str(moved).replace("'", '"'))
+    pairs = [[str(staging / m), str(out / m)] for m in moved]
+    (staging / f"{MANIFEST_PREFIX}cut.json").write_text(json.dumps({"files": pairs, "run": None}))
     again = run_cli("run", "--input", SAMPLES, "--output", out)
     assert again.returncode == 0, again.stderr
     assert "already in output (skipped): 10" in again.stdout  # the commit was finished first
@@ -156,3 +158,16 @@ def test_a_continuous_run_killed_in_a_window_and_started_again_loses_and_doubles
     expected = [site.url(f"/a/{n}") for n in range(1, 6)] + [site.url("/copy/1")]
     assert sorted(written) == sorted(expected)  # every entry, each once
     visible_files(out)
+
+
+def test_a_run_over_inputs_that_changed_since_the_kill_starts_over_and_misses_nothing(tmp_path):
+    inputs = one_story_in_two_files(tmp_path)
+    out = tmp_path / "out"
+    kill_at(["--input", inputs, "--output", out, "--batch-files", "1"], "committed#1")
+    with open(inputs / "a.jsonl", "a") as f:
+        f.write(json.dumps({"url": "https://example.com/later", "text": "A later story about the new ferry. " * 5}) + "\n")
+    again = run_cli("run", "--input", inputs, "--output", out, "--batch-files", "1")
+    assert again.returncode == 0, again.stderr
+    assert "resuming" not in again.stderr
+    urls = sorted(u for (u,) in duckdb.sql(f"select url from read_parquet('{out}/articles/date=*/*.parquet')").fetchall())
+    assert urls == ["https://example.com/later", "https://example.com/story"]

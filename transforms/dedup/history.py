@@ -73,16 +73,27 @@ def read_history(output: str, before: frozenset | None = None) -> WrittenIds:
     return history_of(list(written_ids(output, before)))
 
 
+# Signatures are deleted this many days after the last run that could read them: a run that
+# began yesterday may still be reading them.
+PRUNE_GRACE_DAYS = 2
+
+
 def signature_partitions(output: str, run_date: date, days: float, prune: bool = False) -> list[str]:
-    """Signature files of the `days` days up to `run_date`. With `prune`, older ones are deleted:
-    no run reads them again, and the state stays as large as the days remembered."""
+    """Signature files of the `days` days up to `run_date`. With `prune`, those older than the
+    days remembered (the default's at least: a run told to remember less does not delete what
+    others read) and a grace period are deleted, so the state stays as large as that implies."""
     first = (run_date - timedelta(days=days)).isoformat()
     files = _parquet_files(f"{output.rstrip('/')}/{SIGNATURES_FOLDER}/date=*/*.parquet")
     day = lambda f: f.rsplit("/date=", 1)[1][:10]  # noqa: E731
-    old = [f for f in files if day(f) < first]
-    if prune and old:
-        FileSystems.delete(old)
-        counter("dedup.signature_files_pruned").inc(len(old))
+    if prune:
+        horizon = (run_date - timedelta(days=max(days, DEFAULT_HISTORY_DAYS) + PRUNE_GRACE_DAYS)).isoformat()
+        old = [f for f in files if day(f) < horizon]
+        for path in old:
+            try:
+                FileSystems.delete([path])
+                counter("dedup.signature_files_pruned").inc()
+            except Exception:  # noqa: BLE001 - another run on the output deleted it first
+                pass
         for folder in sorted({f.rsplit("/", 1)[0] for f in old}):
             if "://" not in folder.removeprefix("file://"):
                 with contextlib.suppress(OSError):

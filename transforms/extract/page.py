@@ -156,6 +156,10 @@ def extract_page(html, url: str | None) -> dict:
     size = len(html)
     if size > MAX_HTML_BYTES:
         raise Rejected("too_large", f"HTML of {size} bytes is over the {MAX_HTML_BYTES} byte budget")
+    # Two '<' an element: a page that cannot be under the element budget is not parsed at all.
+    if (html.count(b"<") if isinstance(html, bytes) else html.count("<")) > 4 * MAX_PAGE_ELEMENTS:
+        raise Rejected("too_large", f"HTML with more than {4 * MAX_PAGE_ELEMENTS} tags is over the "
+                                    f"{MAX_PAGE_ELEMENTS} element budget")
     tree = load_html(html)
     if tree is None:
         raise Rejected("no_text", "the page could not be parsed as HTML")

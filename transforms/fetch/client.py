@@ -145,6 +145,14 @@ def retry_after(value: str, now: float) -> Optional[float]:
     return max(0.0, when.timestamp() - now)
 
 
+class Budget:
+    """One URL's deadline (time.monotonic), shared by its attempts, redirects and waits between
+    attempts; waiting for a turn at its host moves it on."""
+
+    def __init__(self, seconds: float):
+        self.ends = time.monotonic() + seconds
+
+
 class HttpClient:
     """Fetches URLs under a FetchConfig; `slot(host)` holds a host for one request (per-host pacing)."""
 
@@ -163,15 +171,15 @@ class HttpClient:
     def get(self, url: str, headers: Optional[dict] = None, accept: Optional[Callable[[Response], None]] = None) -> Response:
         """GET with redirects and retries, all within one deadline (cfg.deadline). `accept(response_head)`
         may raise FetchError before the body is read."""
-        ends = time.monotonic() + self.cfg.deadline
+        budget = Budget(self.cfg.deadline)
         attempt = 0
         while True:
             attempt += 1
             try:
-                return self._follow(url, headers or {}, accept, ends)
+                return self._follow(url, headers or {}, accept, budget)
             except FetchError as err:
                 wait = self._retry_wait(err, attempt)
-                if wait is None or time.monotonic() + wait >= ends:
+                if wait is None or time.monotonic() + wait >= budget.ends:
                     raise  # what is left of the deadline is not worth another attempt
                 self.sleep(wait)
 
@@ -188,7 +196,7 @@ class HttpClient:
             wait = max(wait, server_wait)
         return wait
 
-    def _follow(self, url: str, headers: dict, accept, ends: float) -> Response:
+    def _follow(self, url: str, headers: dict, accept, budget: "Budget") -> Response:
         seen = [url]
         current = url
         for _ in range(self.cfg.max_redirects + 1):
@@ -196,8 +204,10 @@ class HttpClient:
                 check_url(current, self.cfg.allow_private)
             except Blocked as exc:
                 raise FetchError(exc.reason, exc.detail, url=current) from None
+            waiting = time.monotonic()
             with self.slot(urlsplit(current).hostname or ""):
-                outcome = self._hop(current, headers, accept, seen, ends)
+                budget.ends += time.monotonic() - waiting  # a turn at the host is politeness, not the URL's cost
+                outcome = self._hop(current, headers, accept, seen, budget.ends)
             if isinstance(outcome, Response):
                 return outcome
             current = outcome

@@ -52,8 +52,8 @@ def parse_record(line: str, base: Document) -> Document:
 
 
 # A longer line is rejected without being held: a record is a page at most (10 MB of HTML),
-# escaped in JSON.
-MAX_LINE_BYTES = 32 << 20
+# escaped in JSON. Parsed, a line can cost several times its size.
+MAX_LINE_BYTES = 16 << 20
 TOO_LONG = object()
 
 

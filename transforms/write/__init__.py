@@ -83,7 +83,7 @@ def write_table_file(path: str, table: Table, records: list) -> None:
 
 
 class _WriteGroupFn(beam.DoFn):
-    """Writes a (table, date) group into the staging folder; yields each file's path relative to it."""
+    """Writes a (table, date) group into the staging folder; yields each file's staged path."""
 
     def __init__(self, staging: str, max_rows: int, run_date: str):
         self._staging = staging
@@ -101,9 +101,9 @@ class _WriteGroupFn(beam.DoFn):
         directory = f"{table.folder}/{PARTITION_KEY}={date}"
         for start in range(0, len(records), self._max_rows):
             chunk = records[start:start + self._max_rows]
-            relative = f"{directory}/{file_name([r.id for r in chunk], label)}"
-            write_table_file(f"{self._staging}/{relative}", table, chunk)
-            yield relative
+            staged = f"{self._staging}/{directory}/{file_name([r.id for r in chunk], label)}"
+            write_table_file(staged, table, chunk)
+            yield staged
             counter(f"write.{name}.rows").inc(len(chunk))
             counter("write.files").inc()
         if name == "articles":
@@ -139,4 +139,4 @@ class WriteTables(beam.PTransform):
                 | "GroupByPartition" >> beam.GroupByKey()
                 | "WriteFiles" >> beam.ParDo(_WriteGroupFn(staging_dir(self._output, self._attempt), self._max_rows,
                                                            self._run_date))
-                | "Commit" >> Commit(self._output, self._attempt, self._run))
+                | "Commit" >> Commit(self._run))

@@ -74,23 +74,38 @@ def _exists(path: str) -> bool:
     return os.path.exists(_local(path)) if is_local(path) else FileSystems.exists(path)
 
 
-def apply_manifest(output: str, manifest: str) -> list[str]:
+def _missing(exc: Exception) -> bool:
+    return isinstance(exc, FileNotFoundError) or "not found" in str(exc).lower() or "no files" in str(exc).lower()
+
+
+def apply_manifest(manifest: str) -> list[str]:
     """Moves the files a manifest lists into place (those not moved yet), records them in the
     run record it names, if any, and deletes it; returns the final paths. Safe to run again
-    after a kill at any point."""
-    with FileSystems.open(manifest) as f:
-        entry = json.loads(f.read().decode("utf-8"))
-    staging = manifest.rsplit("/", 1)[0]
+    after a kill at any point, and beside another run finishing the same manifest."""
+    try:
+        with FileSystems.open(manifest) as f:
+            entry = json.loads(f.read().decode("utf-8"))
+    except Exception as exc:  # noqa: BLE001 - each filesystem says "missing" in its own way
+        if _missing(exc):
+            return []  # another run finished this commit meanwhile
+        raise
     finals = []
-    for relative in entry["files"]:
-        source, target = f"{staging}/{relative}", f"{output.rstrip('/')}/{relative}"
-        if _exists(source):
+    for source, target in entry["files"]:
+        try:
             _move(source, target)
             pause_point("mid-commit")
+        except Exception as exc:  # noqa: BLE001
+            if not (_missing(exc) and _exists(target)):
+                raise RuntimeError(f"a committed file is missing: {source} (for {target})") from exc
         finals.append(target)
     if entry.get("run"):
         record_batch(entry["run"]["record"], entry["run"]["batch"], finals)
-    FileSystems.delete([manifest])
+    try:
+        FileSystems.delete([manifest])
+    except Exception as exc:  # noqa: BLE001
+        if not _missing(exc):
+            raise
+    staging = manifest.rsplit("/", 1)[0]
     if is_local(staging):
         _remove_empty_dirs(_local(staging))
         with contextlib.suppress(OSError):
@@ -107,19 +122,26 @@ def record_batch(record: str, batch: int, files: list[str]) -> None:
                        "files": sorted(set(entry.get("files", [])) | set(files))})
 
 
-def commit(output: str, attempt: str, relatives: list[str], run: dict | None = None) -> list[str]:
-    """Makes the staged files `relatives` (paths under the attempt's staging folder) visible.
-    `run`: {'record': path, 'batch': n} when the run is one batch of several."""
+def final_path(staged: str) -> str:
+    """OUTPUT/_staging/<attempt>/<table>/date=D/<name> -> OUTPUT/<table>/date=D/<name>."""
+    output, rest = staged.split(f"/{STAGING}/", 1)
+    return f"{output}/{rest.split('/', 1)[1]}"
+
+
+def commit(staged: list[str], run: dict | None = None) -> list[str]:
+    """Makes the staged files (full paths under one attempt's staging folder) visible. The paths
+    travel whole, so a job updated in place (a new attempt folder) still finds the files its
+    predecessor staged. `run`: {'record': path, 'batch': n} when the run is one batch of several."""
     pause_point("staged")
-    staging = staging_dir(output, attempt)
-    relatives = sorted(set(relatives))
-    digest = hashlib.sha256("\n".join(relatives).encode()).hexdigest()[:16]
-    manifest = f"{staging}/{MANIFEST_PREFIX}{digest}.json"
-    temp = f"{staging}/.{MANIFEST_PREFIX}{digest}.{uuid.uuid4().hex}.inprogress"
+    staged = sorted(set(staged))
+    folder = staged[0].split(f"/{STAGING}/", 1)[0] + f"/{STAGING}/" + staged[0].split(f"/{STAGING}/", 1)[1].split("/")[0]
+    digest = hashlib.sha256("\n".join(staged).encode()).hexdigest()[:16]
+    manifest = f"{folder}/{MANIFEST_PREFIX}{digest}.json"
+    temp = f"{folder}/.{MANIFEST_PREFIX}{digest}.{uuid.uuid4().hex}.inprogress"
     with FileSystems.create(temp) as f:
-        f.write(json.dumps({"files": relatives, "run": run}).encode("utf-8"))
+        f.write(json.dumps({"files": [[path, final_path(path)] for path in staged], "run": run}).encode("utf-8"))
     FileSystems.rename([temp], [manifest])
-    return apply_manifest(output, manifest)
+    return apply_manifest(manifest)
 
 
 def _remove_empty_dirs(root: str) -> None:
@@ -140,41 +162,44 @@ def finish_commits(output: str) -> int:
     except Exception:  # noqa: BLE001 - nothing staged
         manifests = []
     for manifest in manifests:
-        apply_manifest(output, manifest)
+        apply_manifest(manifest)
     if is_local(root) and os.path.isdir(_local(root)):
         now = time.time()
         for attempt in os.listdir(_local(root)):
             folder = os.path.join(_local(root), attempt)
             files = [os.path.join(d, f) for d, _, names in os.walk(folder) for f in names]
-            if files and now - max(os.path.getmtime(f) for f in files) > ABANDONED_SECONDS:
+            newest = max([os.path.getmtime(f) for f in files] + [os.path.getmtime(folder)])
+            if now - newest > ABANDONED_SECONDS:  # never a live run's: it would have written since
                 for f in files:
                     os.remove(f)
-        _remove_empty_dirs(_local(root))
+                _remove_empty_dirs(folder)
+        with contextlib.suppress(OSError):
+            os.rmdir(_local(root))
     return len(manifests)
 
 
 class _CommitFn(beam.DoFn):
-    def __init__(self, output: str, attempt: str, run: dict | None):
-        self._output, self._attempt, self._run = output, attempt, run
+    def __init__(self, run: dict | None):
+        self._run = run
 
     def process(self, item):
-        _, relatives = item
-        for final in commit(self._output, self._attempt, list(relatives), self._run):
+        _, staged = item
+        for final in commit(list(staged), self._run):
             counter("write.committed_files").inc()
             yield final
         pause_point("committed")
 
 
 class Commit(beam.PTransform):
-    """Paths of staged files (relative to the attempt's staging folder) -> their final paths,
-    once every file of the run (of the window pane, in a stream) is written. `run`: see commit."""
+    """Paths of staged files -> their final paths, once every file of the run (of the window
+    pane, in a stream) is written. `run`: see commit."""
 
-    def __init__(self, output: str, attempt: str, run: dict | None = None):
+    def __init__(self, run: dict | None = None):
         super().__init__()
-        self._output, self._attempt, self._run = output, attempt, run
+        self._run = run
 
     def expand(self, staged):
         return (staged
                 | "OneKey" >> beam.Map(lambda path: (None, path))
                 | "AllStaged" >> beam.GroupByKey()
-                | "MoveIntoPlace" >> beam.ParDo(_CommitFn(self._output, self._attempt, self._run)))
+                | "MoveIntoPlace" >> beam.ParDo(_CommitFn(self._run)))

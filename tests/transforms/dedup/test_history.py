@@ -32,18 +32,20 @@ def test_across_runs_copies_link_to_history_and_written_articles_are_skipped(tmp
 
 
 def test_signatures_older_than_the_days_remembered_are_deleted(tmp_path):
+    """Older than the days remembered (at least the default's) and two days of grace: deleted."""
     from datetime import date
 
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
     from schemas import SIGNATURE_SCHEMA, SIGNATURES_FOLDER
     from transforms.dedup.history import signature_partitions
-    for day in ("2026-11-20", "2026-11-29", "2026-11-30", "2026-12-07"):
+    for day in ("2026-11-20", "2026-11-27", "2026-11-28", "2026-11-30", "2026-12-07"):
         folder = tmp_path / SIGNATURES_FOLDER / f"date={day}"
         folder.mkdir(parents=True)
         pq.write_table(SIGNATURE_SCHEMA.empty_table(), folder / "part-x.parquet")
     kept = signature_partitions(str(tmp_path), date(2026, 12, 7), 7, prune=True)
     assert [k.split("date=")[1][:10] for k in kept] == ["2026-11-30", "2026-12-07"]
-    assert sorted(p.name for p in (tmp_path / SIGNATURES_FOLDER).iterdir()) == ["date=2026-11-30", "date=2026-12-07"]
-    assert signature_partitions(str(tmp_path), date(2026, 12, 7), 30) == sorted(kept)  # without prune: only read
+    remaining = ["date=2026-11-28", "date=2026-11-30", "date=2026-12-07"]
+    assert sorted(p.name for p in (tmp_path / SIGNATURES_FOLDER).iterdir()) == remaining
+    signature_partitions(str(tmp_path), date(2026, 12, 7), 1, prune=True)  # a run remembering one day
+    assert sorted(p.name for p in (tmp_path / SIGNATURES_FOLDER).iterdir()) == remaining  # deletes nothing more

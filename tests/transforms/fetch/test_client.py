@@ -7,7 +7,7 @@ import pytest
 
 from tests.transforms.fetch import client, failure
 from tests.webserver import drip
-from transforms.fetch.client import FetchConfig, FetchError, read_body, retry_after
+from transforms.fetch.client import FetchConfig, FetchError, HttpClient, read_body, retry_after
 
 
 def test_ok_and_connection_reuse(site):
@@ -201,3 +201,19 @@ def test_connected_peer_address_is_checked_too(site):
     with pytest.raises(FetchError) as e:
         c._request(site.url("/x"), {}, time.monotonic() + 5)  # skips the pre-connect check, as a rebinding answer would
     assert e.value.reason == "blocked_address" and site.requests() == []
+
+
+def test_waiting_for_a_turn_at_the_host_is_not_spent_from_the_deadline(site):
+    """Crawl-delay and --min-delay pace a host's requests; a URL's deadline counts its own time only."""
+    from transforms.fetch.robots import HostPacer
+    site.add("/robots.txt", b"User-agent: *\nCrawl-delay: 1.5\n", content_type="text/plain")
+    site.add("/old", status=301, headers={"Location": "/new"})
+    site.add("/new", b"<p>moved here</p>")
+    site.add("/b", b"<p>second</p>")
+    pacer = HostPacer(0.0)
+    pacer.set_delay("127.0.0.1", 1.5)
+    c = HttpClient(FetchConfig(allow_private=True, deadline=1.0, min_delay=0.0), slot=pacer.slot)
+    assert c.get(site.url("/old")).body == b"<p>moved here</p>"  # two hops, 1.5 s apart, within a 1 s deadline
+    assert c.get(site.url("/b")).body == b"<p>second</p>"
+    starts = [r[0] for r in site.requests() if r[3] in ("/old", "/new", "/b")]
+    assert all(b - a >= 1.4 for a, b in zip(starts, starts[1:]))  # and the host was still paced
