@@ -8,6 +8,7 @@ headers) so tests check politeness from the server's side, not by timing themsel
 from __future__ import annotations
 
 import gzip
+import socketserver
 import threading
 import time
 from collections import Counter
@@ -72,6 +73,12 @@ class Site:
                         site.inflight -= 1
 
         class Server(ThreadingHTTPServer):
+            def server_bind(self):
+                # HTTPServer.server_bind without its socket.getfqdn(): that looks the address up in
+                # DNS, a query off the machine for 127.0.0.2.
+                socketserver.TCPServer.server_bind(self)
+                self.server_name, self.server_port = self.server_address[:2]
+
             def handle_error(self, request, client_address):
                 pass  # clients that abort (too large, timeout) are what these tests provoke
 

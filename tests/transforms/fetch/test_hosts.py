@@ -22,3 +22,17 @@ def test_two_hosts_are_fetched_at_the_same_time_each_one_politely(site, other_si
     other = [(r[0], r[1]) for r in other_site.requests() if r[3].startswith("/p")]
     overlap = any(s0 < o1 and o0 < s1 for s0, s1 in spans for o0, o1 in other)
     assert overlap  # the two hosts were served concurrently
+
+
+def test_the_test_servers_resolve_no_name(monkeypatch):
+    """Tests talk to servers on loopback only: starting one makes no DNS query."""
+    import socket
+
+    from tests.webserver import Site
+
+    def no_dns(*args, **kwargs):
+        raise AssertionError("a DNS lookup")
+    monkeypatch.setattr(socket, "getfqdn", no_dns)
+    monkeypatch.setattr(socket, "gethostbyaddr", no_dns)
+    for host in ("127.0.0.1", "127.0.0.2"):
+        Site(host).close()
