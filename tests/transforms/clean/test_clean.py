@@ -117,3 +117,33 @@ def test_metadata_leaves_as_plain_text():
     out = clean(doc)
     assert (out.title, out.authors, out.site_name, out.description) == (
         "Bridge reopens", ["Ann Lee"], "Post", "alert(1) Short")
+
+
+SENTENCE = ("The council voted on Tuesday to rebuild the harbour wall before the winter storms, after a long "
+            "debate about the cost and about who should pay for the repairs to the old quay.")
+
+
+def story(n: int) -> list[str]:
+    return [f"{SENTENCE} This is paragraph {k} of the story." for k in range(1, n + 1)]
+
+
+def test_a_tail_heading_early_in_the_text_takes_only_its_own_line():
+    """A tag line a fifth of the way in is not the start of the page's tail: the story goes on."""
+    lines = story(1) + ["Tags: harbour, council, storms"] + story(4)[1:]
+    out = clean_text("\n\n".join(lines)).text
+    assert "Tags:" not in out and all(f"paragraph {k} of" in out for k in range(1, 5))
+
+
+def test_a_tail_heading_past_the_middle_takes_everything_after_it():
+    """Past the middle of the text a trailing block starts: headlines and sentences after it go."""
+    lines = story(4) + ["Leave a Reply", "Your email address will not be published.", SENTENCE + " Comment text."]
+    out = clean_text("\n\n".join(lines)).text
+    assert out == "\n\n".join(story(4))
+
+
+def test_each_trailing_block_is_recognised_on_its_own():
+    """The comment form and the related-stories list, each alone at the end of a story."""
+    for heading, after in (("Leave a reply", ["Name", "Email", "Website", "Post Comment"]),
+                           ("Related articles", ["Ferry service resumes after storm", "New bridge opens in May"])):
+        out = clean_text("\n\n".join(story(3) + [heading] + after)).text
+        assert out == "\n\n".join(story(3)), heading

@@ -27,3 +27,63 @@ def test_hard_negatives_are_not_copies():
                   "The shipping company said it would appeal against the decision and blamed a paperwork error."])
     assert not is_copy(f("p1", one), f("p2", other))
     assert containment(f("p1", one).shingles, f("p2", other).shingles) < 0.5
+
+
+# A long report in plain words (no mid-sentence capitals: no names) with three figures in it.
+REPORT = ("the water board said on monday that the level of the northern reservoir had fallen to {a} percent "
+          "of its capacity after a dry spring, and that the pumps at the eastern station would run for {b} "
+          "more hours each day until the rain returns. the board asked every household to use less water in "
+          "the garden, to fix dripping taps and to take short showers, and said the restrictions would be "
+          "reviewed at the end of the month when the next readings come in from the hills. farmers in the "
+          "valley have been allowed to draw water at night only, and the board expects to save about {c} "
+          "litres a week in this way, which should carry the town through the summer without cuts.")
+
+
+def guarded_pair(monkeypatch, a: str, b: str, guard: str, off: float):
+    """The verdict on (a, b), then the verdict with one guard turned off (set to `off`)."""
+    from transforms.dedup import verify
+    fa, fb = f("a", a), f("b", b)
+    before = verify.is_copy(fa, fb)
+    monkeypatch.setattr(verify, guard, off)
+    return before, verify.is_copy(fa, fb)
+
+
+def test_a_next_edition_is_kept_apart_by_its_numbers_alone(monkeypatch):
+    from transforms.dedup.verify import MIN_CONTAINMENT, containment
+    a, b = REPORT.format(a=41, b=6, c="900,000"), REPORT.format(a=38, b=8, c="750,000")
+    fa, fb = f("a", a), f("b", b)
+    assert containment(fa.shingles, fb.shingles) >= MIN_CONTAINMENT and not fa.names and not fb.names
+    assert guarded_pair(monkeypatch, a, b, "MIN_NUMBER_OVERLAP", 0.0) == (False, True)
+
+
+def test_a_third_of_the_figures_in_common_is_still_another_edition(monkeypatch):
+    a, b = REPORT.format(a=41, b=6, c="900,000"), REPORT.format(a=41, b=8, c="750,000")
+    assert guarded_pair(monkeypatch, a, b, "MIN_NUMBER_OVERLAP", 0.3) == (False, True)
+
+
+def test_the_same_report_about_other_people_is_kept_apart_by_its_names_alone(monkeypatch):
+    story = ("officials said on monday that {p} and {q} had signed the agreement in the old town hall, after "
+             "talks that lasted most of the night. " + REPORT.format(a=41, b=6, c="900,000") +
+             " the chair thanked {r} and {s} for their work on the text.")
+    a = story.format(p="Amara Osei", q="Lena Berg", r="Tomas Ruiz", s="Ines Costa")
+    b = story.format(p="Kofi Mensah", q="Sara Lund", r="Pedro Alves", s="Maria Sousa")
+    assert len(f("a", a).names) >= 2 and f("a", a).numbers == f("b", b).numbers
+    assert guarded_pair(monkeypatch, a, b, "MIN_NAME_OVERLAP", 0.0) == (False, True)
+
+
+def test_two_short_texts_sharing_a_sentence_are_not_copies(monkeypatch):
+    a = "the storm closed the coast road on monday and the ferry did not sail. schools stayed open."
+    b = "the storm closed the coast road on monday and the ferry did not sail. the market was cancelled."
+    assert guarded_pair(monkeypatch, a, b, "MIN_SHINGLES", 0) == (False, True)
+
+
+def test_a_copy_with_its_own_intro_and_ending_is_a_copy():
+    """Containment between 0.6 and 0.85: a copy given a local intro and ending, as papers do."""
+    from transforms.dedup.verify import containment, is_copy
+    intro = ("Port officials welcomed the news on the day, saying the terminals of the city handle a large share "
+             "of the plastic scrap that leaves the region each year and had asked for clear rules for a long time.")
+    ending = ("Local recyclers said they would need new software to read the records, and the harbour authority "
+              "plans to hold information sessions for shipping agents next month.")
+    fa, fb = f("a", text(STORY)), f("b", text([intro] + STORY[:4] + [ending]))
+    assert 0.6 <= containment(fa.shingles, fb.shingles) < 0.85
+    assert is_copy(fa, fb)

@@ -31,3 +31,28 @@ def test_without_the_flag_nothing_is_requested(site, tmp_path):
     assert site.requests() == []
     assert sorted(table(out, "rejects", "stage, reason")) == [("fetch", "blocked_address")] * 2
     assert "balance: read = articles + duplicates + rejects + skipped: ok" in result.stdout
+
+
+@pytest.mark.parametrize("address, public", [
+    ("8.8.8.8", True), ("2606:4700:4700::1111", True),
+    ("100.64.0.1", False),  # carrier-grade NAT: neither private nor global
+    ("198.18.0.1", False), ("192.168.1.1", False), ("169.254.169.254", False), ("10.0.0.1", False),
+    ("::ffff:10.0.0.1", False), ("::ffff:100.64.0.1", False), ("2001:db8::1", False), ("fe80::1%eth0", False),
+    ("0.0.0.0", False), ("224.0.0.1", False), ("::1", False)])
+def test_only_global_addresses_are_public(address, public):
+    assert is_public(address) is public
+
+
+def test_every_address_a_name_resolves_to_is_checked_not_only_the_first(monkeypatch):
+    """A name answering a public and a private address is refused: the connection may use either."""
+    import socket
+
+
+    answers = [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", 0)),
+               (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.1.2.3", 0))]
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *args, **kwargs: answers)
+    with pytest.raises(Blocked) as e:
+        check_url("http://two-faced.example/", allow_private=False)
+    assert e.value.reason == "blocked_address" and "10.1.2.3" in e.value.detail
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *args, **kwargs: answers[:1])
+    check_url("http://two-faced.example/", allow_private=False)  # the public answer alone passes

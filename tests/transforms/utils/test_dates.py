@@ -26,3 +26,19 @@ def test_dates_from_urls_and_formats():
     assert dates.date_from_url("https://x.com/news/1234567") is None
     assert dates.parse_date("Mon, 18 Aug 2025 06:30:00 +0200").hour == 4
     assert dates.parse_date("not a date") is None
+
+
+def test_the_feed_date_outranks_a_date_in_the_url():
+    from datetime import datetime, timezone
+    fetched = datetime(2025, 3, 1, tzinfo=timezone.utc)
+    hints = {"url": datetime(2024, 12, 30, tzinfo=timezone.utc), "feed": "2025-01-02T08:00:00Z"}
+    published, day, source = dates.resolve(hints, fetched, now=fetched)
+    assert (day, source) == ("2025-01-02", "feed")
+
+
+def test_a_date_more_than_a_day_ahead_of_the_capture_is_a_placeholder():
+    from datetime import datetime, timedelta, timezone
+    fetched = datetime(2025, 3, 1, tzinfo=timezone.utc)
+    for ahead, expected in ((timedelta(hours=20), "html"), (timedelta(days=30), "ingested")):
+        hints = {"html": (fetched + ahead).isoformat()}
+        assert dates.resolve(hints, fetched, now=fetched)[2] == expected, ahead
