@@ -22,6 +22,7 @@ from pipeline.inputs import expand_inputs, expand_url_args
 from pipeline.options import check_beam_args
 from transforms.extract import MAX_TEXT_CHARS
 from transforms.fetch.client import DEFAULT_USER_AGENT, FetchConfig
+from transforms.utils.paths import is_local, local_path
 from transforms.write import MAX_ROWS_PER_FILE
 
 PROG = "news-ingest"
@@ -136,9 +137,9 @@ def parser_defaults() -> dict:
 
 
 def check_output(output: str) -> str:
-    if "://" in output and not output.startswith("file://"):
+    if not is_local(output):
         return output.rstrip("/")
-    path = Path(output.removeprefix("file://")).absolute()
+    path = Path(local_path(output)).absolute()
     probe = path / f".write-probe-{uuid.uuid4().hex}"
     try:
         path.mkdir(parents=True, exist_ok=True)

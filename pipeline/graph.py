@@ -18,7 +18,6 @@ from pipeline.config import GraphConfig, StreamConfig
 from pipeline.progress import ReportProgress
 from schemas import Document
 from transforms.clean import Clean
-from transforms.write.commit import finish_commits
 from transforms.dedup import DUPLICATES, SIGNATURES, Deduplicate, ReadHistory, ReadSignatures, SkipWritten
 from transforms.dedup.history import history_of, output_files
 from transforms.dedup.streaming import StreamingDeduplicate
@@ -32,8 +31,10 @@ from transforms.language import DetectLanguage
 from transforms.read import ReadInputs
 from transforms.read.feed import has_page
 from transforms.utils.ids import article_id, canonical_url
+from transforms.utils.paths import is_local
 from transforms.utils.stage import REJECTS, counter
 from transforms.write import WriteTables
+from transforms.write.commit import finish_commits
 
 
 class AnalyseDocuments(beam.PTransform):
@@ -76,7 +77,7 @@ def is_fresh_local_output(output: str) -> bool:
     """A local output folder with no tables in it yet, once the commits a killed run left half
     done are finished. Remote outputs are listed by the job itself (ReadHistory), where the
     credentials are, not while the graph is built."""
-    if "://" in output.removeprefix("file://"):
+    if not is_local(output):
         return False
     finish_commits(output)
     return not output_files(output)

@@ -13,6 +13,7 @@ from apache_beam.io.filesystems import FileSystems
 from pipeline.errors import UsageError
 from transforms.fetch.feeds import is_feed_document
 from transforms.read.kinds import kind_of
+from transforms.utils.paths import is_local, local_path
 
 _OPML_URL = re.compile(r"""xmlUrl\s*=\s*["']([^"']+)["']""", re.I)
 
@@ -52,10 +53,10 @@ def expand_url_args(values: list[str], what: str) -> tuple[list[str], list[str]]
         if is_web_url(value):
             out.append(value)
             continue
-        if "://" in value and not value.startswith("file://"):
+        if not is_local(value):
             out += _remote_list(value, what)
             continue
-        path = value.removeprefix("file://")
+        path = local_path(value)
         try:
             with (gzip.open if path.lower().endswith(".gz") else open)(path, "rb") as f:
                 head = f.read(4096)
@@ -71,14 +72,6 @@ def expand_url_args(values: list[str], what: str) -> tuple[list[str], list[str]]
     return list(dict.fromkeys(out)), local_feeds
 
 
-def _is_remote(path: str) -> bool:
-    return "://" in path and not path.startswith("file://")
-
-
-def _local(path: str) -> str:
-    return path[len("file://"):] if path.startswith("file://") else path
-
-
 def expand_inputs(paths: list[str]) -> list[str]:
     """Files under the given files and folders (recursive), sorted; hidden files in folders skipped.
 
@@ -87,7 +80,7 @@ def expand_inputs(paths: list[str]) -> list[str]:
     """
     found: list[str] = []
     for raw in paths:
-        if _is_remote(raw):
+        if not is_local(raw):
             pattern = raw if any(c in raw for c in "*?[") else raw.rstrip("/") + "/**"
             try:
                 matches = FileSystems.match([pattern])[0].metadata_list
@@ -95,7 +88,7 @@ def expand_inputs(paths: list[str]) -> list[str]:
                 raise UsageError(f"cannot list input {raw}: {exc}") from exc
             found += [m.path for m in matches if not m.path.endswith("/")]
             continue
-        path = os.path.abspath(_local(raw))
+        path = os.path.abspath(local_path(raw))
         if os.path.isdir(path):
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))

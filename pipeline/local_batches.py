@@ -27,12 +27,13 @@ from pipeline.config import BatchLimits, GraphConfig
 from pipeline.graph import build_batch
 from pipeline.worker_pool import local_pipelines, local_workers
 from transforms.dedup.history import output_files
-from transforms.write.commit import finish_commits
 from transforms.fetch.state import state_path
-from transforms.utils.json_files import load_json
-from transforms.read.kinds import kind_of
 from transforms.read.files import holds_many, open_input
+from transforms.read.kinds import kind_of
 from transforms.read.warc import WarcPart, warc_parts
+from transforms.utils.json_files import load_json
+from transforms.utils.paths import is_local, local_path
+from transforms.write.commit import finish_commits
 
 SAMPLE_BYTES = 1 << 20  # of a compressed archive, read to learn how much it holds per byte
 # An archive cut for several workers: parts per worker. Records do not cost extraction time in
@@ -45,9 +46,9 @@ def file_size(path: str) -> int:
     """Size on disk, asked once per path: planning needs it when cutting archives and again when
     filling batches, and for a gs:// or s3:// path each ask is a request."""
     try:
-        if "://" in path and not path.startswith("file://"):
+        if not is_local(path):
             return FileSystems.match([path])[0].metadata_list[0].size_in_bytes
-        return os.path.getsize(path.removeprefix("file://"))
+        return os.path.getsize(local_path(path))
     except Exception:  # noqa: BLE001 - the reader reports a file it cannot open; size is only a hint here
         return 0
 

@@ -21,9 +21,10 @@ from apache_beam import pvalue
 from apache_beam.io.filesystems import FileSystems
 
 from schemas import SIGNATURES_FOLDER
-from transforms.write.commit import finish_commits
 from transforms.dedup.minhash import Features
+from transforms.utils.paths import is_local, local_path
 from transforms.utils.stage import counter
+from transforms.write.commit import finish_commits
 
 ID_TABLES = ("articles", "duplicates")
 SIGNATURES = "signatures"
@@ -95,9 +96,9 @@ def signature_partitions(output: str, run_date: date, days: float, prune: bool =
             except Exception:  # noqa: BLE001 - another run on the output deleted it first
                 pass
         for folder in sorted({f.rsplit("/", 1)[0] for f in old}):
-            if "://" not in folder.removeprefix("file://"):
+            if is_local(folder):
                 with contextlib.suppress(OSError):
-                    os.rmdir(folder.removeprefix("file://"))
+                    os.rmdir(local_path(folder))
     return [f for f in files if first <= day(f) <= run_date.isoformat()]
 
 

@@ -23,6 +23,7 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
 from transforms.utils.json_files import load_json, save_json
+from transforms.utils.paths import is_local, local_path
 from transforms.utils.stage import counter
 
 STAGING = "_staging"
@@ -45,14 +46,6 @@ def pause_point(name: str) -> None:
         time.sleep(3600)
 
 
-def is_local(path: str) -> bool:
-    return "://" not in path.removeprefix("file://")
-
-
-def _local(path: str) -> str:
-    return path.removeprefix("file://")
-
-
 def staging_dir(output: str, attempt: str) -> str:
     return f"{output.rstrip('/')}/{STAGING}/{attempt}"
 
@@ -64,14 +57,14 @@ def new_attempt() -> str:
 
 def _move(source: str, target: str) -> None:
     if is_local(target):
-        os.makedirs(os.path.dirname(_local(target)), exist_ok=True)
-        os.replace(_local(source), _local(target))
+        os.makedirs(os.path.dirname(local_path(target)), exist_ok=True)
+        os.replace(local_path(source), local_path(target))
     else:
         FileSystems.rename([source], [target])
 
 
 def _exists(path: str) -> bool:
-    return os.path.exists(_local(path)) if is_local(path) else FileSystems.exists(path)
+    return os.path.exists(local_path(path)) if is_local(path) else FileSystems.exists(path)
 
 
 def _missing(exc: Exception) -> bool:
@@ -107,9 +100,9 @@ def apply_manifest(manifest: str) -> list[str]:
             raise
     staging = manifest.rsplit("/", 1)[0]
     if is_local(staging):
-        _remove_empty_dirs(_local(staging))
+        _remove_empty_dirs(local_path(staging))
         with contextlib.suppress(OSError):
-            os.rmdir(os.path.dirname(_local(staging)))  # _staging itself, when no other run stages there
+            os.rmdir(os.path.dirname(local_path(staging)))  # _staging itself, when no other run stages there
     return finals
 
 
@@ -163,10 +156,10 @@ def finish_commits(output: str) -> int:
         manifests = []
     for manifest in manifests:
         apply_manifest(manifest)
-    if is_local(root) and os.path.isdir(_local(root)):
+    if is_local(root) and os.path.isdir(local_path(root)):
         now = time.time()
-        for attempt in os.listdir(_local(root)):
-            folder = os.path.join(_local(root), attempt)
+        for attempt in os.listdir(local_path(root)):
+            folder = os.path.join(local_path(root), attempt)
             files = [os.path.join(d, f) for d, _, names in os.walk(folder) for f in names]
             newest = max([os.path.getmtime(f) for f in files] + [os.path.getmtime(folder)])
             if now - newest > ABANDONED_SECONDS:  # never a live run's: it would have written since
@@ -174,7 +167,7 @@ def finish_commits(output: str) -> int:
                     os.remove(f)
                 _remove_empty_dirs(folder)
         with contextlib.suppress(OSError):
-            os.rmdir(_local(root))
+            os.rmdir(local_path(root))
     return len(manifests)
 
 
