@@ -1,6 +1,8 @@
 """RSS, Atom and RDF feed files: each entry becomes a document whose text is its content or summary."""
 from __future__ import annotations
 
+import html
+import re
 import warnings
 from typing import Iterator
 from urllib.parse import urljoin
@@ -19,6 +21,20 @@ def _entry_html(entry) -> str:
         if item.get("value", "").strip():
             return item["value"]
     return entry.get("summary", "") or ""
+
+
+_BREAK_TAG = re.compile(r"<(?:br|p|div|li)\b[^>]*>", re.I)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _field_text(item, key: str) -> str | None:
+    """A title or summary as text: feeds mark some as HTML (`<sup>2</sup>`, `&#x0024;`), which
+    readers must not see as markup or entity references."""
+    value = item.get(key)
+    if not value or "html" not in (item.get(f"{key}_detail") or {}).get("type", ""):
+        return value
+    text = html.unescape(_TAG.sub("", _BREAK_TAG.sub(" ", value)))
+    return " ".join(text.split()) or None
 
 
 def _entry_authors(entry) -> list[str]:
@@ -49,7 +65,7 @@ def parse_feed(data: bytes, base: Document, headers: dict | None = None) -> list
         why = str(parsed.get("bozo_exception", "")) or "no entries"
         raise Rejected("feed_parse_error" if parsed.get("bozo") else "feed_empty", why)
     feed_link = parsed.feed.get("link") or ""
-    site = parsed.feed.get("title")
+    site = _field_text(parsed.feed, "title")
     docs = []
     for index, entry in enumerate(parsed.entries):
         link = entry.get("link") or ""
@@ -66,8 +82,8 @@ def parse_feed(data: bytes, base: Document, headers: dict | None = None) -> list
             hints["feed"] = parse_date(when)
         docs.append(base.replace(
             url=url, record_number=index, content=_entry_html(entry), content_type="text/html-fragment",
-            title=entry.get("title"), authors=_entry_authors(entry), site_name=site,
-            description=entry.get("summary") if entry.get("content") else None, date_hints=hints, id=article_id(url)))
+            title=_field_text(entry, "title"), authors=_entry_authors(entry), site_name=site,
+            description=_field_text(entry, "summary") if entry.get("content") else None, date_hints=hints, id=article_id(url)))
     return docs
 
 
