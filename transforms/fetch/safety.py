@@ -25,11 +25,12 @@ class Blocked(Exception):
 
 
 def is_public(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    ip = ipaddress.ip_address(address)  # a zone ("fe80::1%eth0") is part of what it parses
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
         ip = ip.ipv4_mapped
-    return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_link_local or ip.is_loopback
-                                 or ip.is_private or ip.is_unspecified)
+    # is_global is False for private, loopback, link-local, unspecified and carrier-grade NAT
+    # ranges; multicast and IPv6's reserved ranges (::2, 4000::/3) can still count as global.
+    return ip.is_global and not (ip.is_multicast or ip.is_reserved)
 
 
 def check_scheme(url: str) -> None:

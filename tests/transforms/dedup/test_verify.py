@@ -87,3 +87,44 @@ def test_a_copy_with_its_own_intro_and_ending_is_a_copy():
     fa, fb = f("a", text(STORY)), f("b", text([intro] + STORY[:4] + [ending]))
     assert 0.6 <= containment(fa.shingles, fb.shingles) < 0.85
     assert is_copy(fa, fb)
+
+
+def _features(name, shingles, numbers=(), names=()):
+    import numpy as np
+
+    from transforms.dedup.minhash import Features
+    return Features(id=name, shingles=np.array(sorted(shingles), dtype=np.uint32), numbers=list(numbers),
+                    content_hash=name, names=list(names))
+
+
+def test_containment_is_the_shorter_texts_share_found_in_the_longer():
+    import numpy as np
+    empty = np.array([], dtype=np.uint32)
+    one = np.array([7], dtype=np.uint32)
+    assert containment(empty, one) == containment(one, empty) == 0.0  # nothing to compare is no evidence
+    assert containment(one, np.array([3, 7, 9], dtype=np.uint32)) == 1.0
+    assert containment(np.arange(10, dtype=np.uint32), np.arange(5, 25, dtype=np.uint32)) == 0.5
+    assert containment(np.arange(10, dtype=np.uint32), np.arange(5, 15, dtype=np.uint32)) == 0.5  # same size
+
+
+def test_the_thresholds_are_inclusive_at_their_documented_values():
+    """At least 30 shingles each, at least 60% of the shorter text's shingles in the longer."""
+    from transforms.dedup.verify import MIN_CONTAINMENT, MIN_SHINGLES
+    assert (MIN_SHINGLES, MIN_CONTAINMENT) == (30, 0.60)
+    short = _features("a", range(30))
+    assert is_copy(short, _features("b", range(12, 42)))  # 18 of 30: exactly 60%
+    assert not is_copy(short, _features("b", range(13, 43)))  # 17 of 30
+    assert not is_copy(_features("a", range(29)), _features("b", range(29)))  # too short to judge, not equal
+
+
+def test_facts_are_judged_only_when_both_texts_have_enough_of_them():
+    """A text with no figures is not a different edition of one with figures: the number guard
+    needs at least one number on each side, the name guard two names on each."""
+    from transforms.dedup.verify import overlap
+    assert overlap([], ["12", "40"], 1) is None and overlap(["12", "40"], [], 1) is None
+    assert overlap(["12"], ["12", "40"], 1) == overlap(["12", "40"], ["40"], 1) == 1.0
+    assert overlap(["Ada"], ["Ada", "Lin"], 2) is None and overlap(["Ada", "Lin"], ["Ada"], 2) is None
+    assert overlap(["Ada", "Lin"], ["Ada", "Kim"], 2) == 0.5
+    same = range(40)
+    assert is_copy(_features("a", same), _features("b", same, numbers=["12", "40"], names=["Ada", "Lin"]))
+    assert not is_copy(_features("a", same, numbers=["11"]), _features("b", same, numbers=["12", "40"]))

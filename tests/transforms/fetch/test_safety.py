@@ -38,7 +38,10 @@ def test_without_the_flag_nothing_is_requested(site, tmp_path):
     ("100.64.0.1", False),  # carrier-grade NAT: neither private nor global
     ("198.18.0.1", False), ("192.168.1.1", False), ("169.254.169.254", False), ("10.0.0.1", False),
     ("::ffff:10.0.0.1", False), ("::ffff:100.64.0.1", False), ("2001:db8::1", False), ("fe80::1%eth0", False),
-    ("0.0.0.0", False), ("224.0.0.1", False), ("::1", False)])
+    ("0.0.0.0", False), ("224.0.0.1", False), ("::1", False),
+    # ranges Python counts as global that are still no place to send a request
+    ("224.0.1.1", False), ("ff0e::1", False), ("::ffff:224.0.1.1", False), ("::2", False), ("4000::1", False),
+    ("2001:4860:4860::8888%1", True)])
 def test_only_global_addresses_are_public(address, public):
     assert is_public(address) is public
 
@@ -56,3 +59,19 @@ def test_every_address_a_name_resolves_to_is_checked_not_only_the_first(monkeypa
     assert e.value.reason == "blocked_address" and "10.1.2.3" in e.value.detail
     monkeypatch.setattr(socket, "getaddrinfo", lambda *args, **kwargs: answers[:1])
     check_url("http://two-faced.example/", allow_private=False)  # the public answer alone passes
+
+
+@pytest.mark.parametrize("url, reason, said", [
+    ("ftp://files.example/x", "unsupported_scheme", "only http and https are fetched, not 'ftp'"),
+    ("/news/1", "unsupported_scheme", "not 'a relative URL'"),
+    ("http:///news/1", "unsupported_scheme", "no host in 'http:///news/1'"),
+    ("http://localhost:8080/admin", "blocked_address", "localhost resolves to "),
+    # a label over 63 characters fails in the IDNA codec, before any query leaves the machine
+    ("http://" + "a" * 64 + ".example/", "dns_error", "cannot resolve " + "a" * 64 + ".example"),
+])
+def test_a_refused_url_says_why_in_its_reject(url, reason, said):
+    """The reason is the reject's `reason` column and the detail its `detail`: both are what an
+    operator reads to tell a typo from an attack."""
+    with pytest.raises(Blocked) as e:
+        check_url(url, allow_private=False)
+    assert e.value.reason == reason and said in e.value.detail and str(e.value) == e.value.detail
