@@ -3,7 +3,9 @@
     python -m bench.language [--shared ../shared] [--seed N] [--json bench/results/language.json] [--langdetect]
 
 Single-language accuracy by length bucket and by language (detect); mixed-language precision and
-recall per document and whether the foreign paragraph's language was found (analyze); speed in
+recall per document and whether the foreign paragraph's language was found (analyze), on the
+tuning set (language_corpus.mixed_set, whose controls the rules were tuned on) and on the
+held-out set (language_heldout.heldout_mixed_set: real pages no rule was written on); speed in
 articles per CPU-second of one core (analyze on news article bodies, best of several rounds).
 With --langdetect, langdetect's own detect_langs runs on the single set beside it (slow).
 """
@@ -16,6 +18,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from bench.language_corpus import GRADED, mixed_set, news_paragraphs, single_set
+from bench.language_heldout import heldout_mixed_set
 from transforms.language import analyze, detect
 
 
@@ -58,31 +61,51 @@ def _found(result, sample) -> bool:
     return overlap >= 0.5 * (end - start)
 
 
-def mixed_scores(samples) -> dict:
-    tp = fp = fn = found = 0
+def mixed_scores(samples, alarms: int = 10) -> dict:
+    """Per document: precision and recall of the mixed flag, false positives among the controls,
+    the controls' language, and whether the foreign paragraph's language was found. `alarms`:
+    how many false alarms to list."""
+    tp = fp = fn = found = lang_ok = 0
     by_kind = defaultdict(list)
+    by_source = defaultdict(lambda: {"controls": 0, "false_positives": 0, "mixed": 0, "found_mixed": 0})
     false_alarms = []
     for s in samples:
         result = analyze(s.text)
         flagged = result["is_mixed"]
         by_kind[s.kind].append(flagged == s.mixed)
+        src = by_source[s.source]
         if s.mixed:
             tp += flagged
             fn += not flagged
             found += _found(result, s)
-        elif flagged:
+            src["mixed"] += 1
+            src["found_mixed"] += flagged
+        else:
+            src["controls"] += 1
+            src["false_positives"] += flagged
+            lang_ok += result["language"] == s.lang
+        if flagged and not s.mixed:
             fp += 1
             other = [s.text[g["start"]:g["end"]][:80] for g in result["segments"] if g["lang"] != result["language"]]
-            false_alarms.append({"kind": s.kind, "lang": s.lang, "segments": other[:2]})
+            alarm = {"kind": s.kind, "lang": s.lang, "segments": other[:2]}
+            if s.extra.get("page"):
+                alarm = {"page": s.extra["page"], **alarm}
+            false_alarms.append(alarm)
     mixed = sum(s.mixed for s in samples)
+    controls = len(samples) - mixed
     return {
         "documents": len(samples),
         "mixed_documents": mixed,
+        "controls": controls,
         "precision": tp / max(1, tp + fp),
         "recall": tp / max(1, tp + fn),
+        "false_positives": fp,
+        "false_positive_rate": fp / max(1, controls),
         "foreign_language_found": found / max(1, mixed),
+        "control_language_accuracy": lang_ok / max(1, controls),
         "correct_by_kind": {k: round(sum(v) / len(v), 4) for k, v in sorted(by_kind.items())},
-        "false_alarms": false_alarms[:10],
+        "by_source": dict(sorted(by_source.items())),
+        "false_alarms": false_alarms[:alarms],
     }
 
 
@@ -124,8 +147,12 @@ def main(argv=None):
     shared = Path(args.shared)
     single = single_set(shared, seed=7 + args.seed)
     mixed = mixed_set(shared, seed=11 + args.seed)
+    heldout = heldout_mixed_set(shared, seed=13 + args.seed)
     articles = ["\n\n".join(a) for arts in news_paragraphs(shared).values() for a in arts]
-    report = {"single": single_scores(single), "mixed": mixed_scores(mixed), "speed": speed(articles)}
+    # "mixed": the tuning set (the rules were tuned on its controls); "mixed_heldout": pages no rule
+    # was written on, every false alarm listed.
+    report = {"single": single_scores(single), "mixed": mixed_scores(mixed),
+              "mixed_heldout": mixed_scores(heldout, alarms=len(heldout)), "speed": speed(articles)}
     if args.langdetect:
         report["langdetect_single"] = single_scores(single, langdetect_detect)
     s, m, v = report["single"], report["mixed"], report["speed"]
@@ -140,11 +167,18 @@ def main(argv=None):
         ld = report["langdetect_single"]
         print(f"  langdetect alone, graded languages: accuracy {ld['accuracy']:.4f}, by length "
               + ", ".join(f"{b} {a:.4f}" for b, a in ld["by_bucket"].items()))
-    print(f"mixed: {m['documents']} documents ({m['mixed_documents']} mixed)")
-    print(f"  precision {m['precision']:.4f}, recall {m['recall']:.4f}, foreign language found {m['foreign_language_found']:.4f}")
-    print(f"  correct by kind: {m['correct_by_kind']}")
-    for fa in m["false_alarms"]:
-        print(f"  false alarm: {fa}")
+    for title, part in (("tuning set (the rules were tuned on these controls)", m),
+                        ("held-out set (real pages no rule was written on)", report["mixed_heldout"])):
+        print(f"mixed, {title}: {part['documents']} documents ({part['mixed_documents']} mixed, "
+              f"{part['controls']} controls)")
+        print(f"  precision {part['precision']:.4f}, recall {part['recall']:.4f}, false positives "
+              f"{part['false_positives']}/{part['controls']} (rate {part['false_positive_rate']:.4f}), "
+              f"foreign language found {part['foreign_language_found']:.4f}, "
+              f"controls' language right {part['control_language_accuracy']:.4f}")
+        print(f"  correct by kind: {part['correct_by_kind']}")
+        print(f"  by source: {part['by_source']}")
+        for fa in part["false_alarms"]:
+            print(f"  false alarm: {fa}")
     print(f"speed (one core, {v['articles']} articles, mean {v['mean_characters']} characters): "
           f"analyze {v['analyze']}/s, detect {v['detect']}/s")
     if args.json:
