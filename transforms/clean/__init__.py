@@ -91,9 +91,9 @@ def clean_text(text: str) -> Cleaned:
     for line in lines:
         s = _SPACES.sub(" ", line).strip()
         m = _STRIP.search(s)
-        if m and m.start() > 0:
+        if m and m.start() > 0:  # the match takes the spaces before the notice too
             removed += len(s) - m.start()
-            s = s[:m.start()].rstrip()
+            s = s[:m.start()]
         stripped.append(s)
 
     def drop(i):
