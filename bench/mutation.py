@@ -31,17 +31,17 @@ COPIED = ("transforms", "pipeline", "schemas", "tests", "samples", "setup.py")
 
 # module -> the in-process test files that exercise it
 MODULES: dict[str, tuple[str, ...]] = {
-    "transforms/fetch/safety.py": ("tests/transforms/fetch/test_safety.py", "tests/transforms/fetch/test_client.py"),
+    "transforms/fetch/safety.py": ("tests/transforms/fetch/test_safety.py", "tests/transforms/fetch/test_client.py", "tests/transforms/fetch/test_client_limits.py"),
     "transforms/fetch/robots.py": ("tests/transforms/fetch/test_robots.py",),
-    "transforms/fetch/client.py": ("tests/transforms/fetch/test_client.py",),
+    "transforms/fetch/client.py": ("tests/transforms/fetch/test_client.py", "tests/transforms/fetch/test_client_limits.py"),
     "transforms/read/warc.py": ("tests/transforms/read/test_warc.py",),
     "transforms/dedup/verify.py": ("tests/transforms/dedup/test_verify.py", "tests/transforms/dedup/test_dedup.py"),
     # the rules are data in clean/boilerplate.py; clean/__init__.py applies them (TAIL_FROM and the rest)
     "transforms/clean/__init__.py": ("tests/transforms/clean/test_clean.py", "tests/transforms/clean/test_clean_rules.py"),
     "transforms/utils/dates.py": ("tests/transforms/utils/test_dates.py",),
     "transforms/utils/ids.py": ("tests/transforms/utils/test_ids.py",),
-    "transforms/write/__init__.py": ("tests/transforms/write/test_write.py", "tests/transforms/write/test_commit.py"),
-    "transforms/write/commit.py": ("tests/transforms/write/test_commit.py", "tests/transforms/write/test_write.py"),
+    "transforms/write/__init__.py": ("tests/transforms/write/test_write.py", "tests/transforms/write/test_commit.py", "tests/transforms/write/test_commit_recovery.py"),
+    "transforms/write/commit.py": ("tests/transforms/write/test_commit.py", "tests/transforms/write/test_commit_recovery.py", "tests/transforms/write/test_write.py"),
 }
 
 KILLED = {"killed", "timeout", "caught by type check", "killed in a plain run"}
@@ -58,6 +58,31 @@ def changed_lines(diff: str) -> str:
                     if line.startswith("+") and not line.startswith("+++"))
 
 
+def _function(tree, cls: str | None, name: str):
+    import libcst as cst
+    body = tree.body
+    if cls:
+        body = next(node for node in body if isinstance(node, cst.ClassDef) and node.name.value == cls).body.body
+    return next(node for node in body if isinstance(node, cst.FunctionDef) and node.name.value == name)
+
+
+def apply_mutant(workdir: Path, module: str, name: str) -> None:
+    """Writes mutant `name` into the scratch copy's source of `module`.
+
+    mutmut's own `apply` finds a method by its name alone, so in a module with two classes the
+    mutant of one class's __init__ lands in the other's; this looks the class up too."""
+    import libcst as cst
+    mutant = name.rsplit(".", 1)[1]  # x_func__mutmut_3 or xǁClassǁmethod__mutmut_3
+    base = mutant.rsplit("__mutmut_", 1)[0]
+    cls, function = base.split("ǁ")[1:] if base.startswith("xǁ") else (None, base[2:])
+    source = workdir / module
+    tree = cst.parse_module(source.read_text())
+    mutated = _function(cst.parse_module((workdir / "mutants" / module).read_text()), cls, mutant)
+    original = _function(tree, cls, function)
+    replacement = original.with_changes(body=mutated.body, params=mutated.params)
+    source.write_text(tree.deep_replace(original, replacement).code)
+
+
 def killed_by_plain_run(workdir: Path, module: str, name: str, tests: tuple[str, ...]) -> bool:
     """Applies one mutant to the scratch copy's source and runs its tests in a fresh process.
 
@@ -67,7 +92,7 @@ def killed_by_plain_run(workdir: Path, module: str, name: str, tests: tuple[str,
     source = workdir / module
     original = source.read_bytes()
     try:
-        mutmut(workdir, "apply", name)
+        apply_mutant(workdir, module, name)
         done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *tests],
                               cwd=workdir, capture_output=True, text=True, timeout=600, check=False)
         return done.returncode != 0

@@ -71,6 +71,7 @@ class RobotsCache:
         self.agent = user_agent.split("/", 1)[0].strip() or user_agent
         self.pacer = pacer
         self._rules: dict[str, _Rules] = {}
+        self._loading: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
 
     def _load(self, origin: str, host: str) -> _Rules:
@@ -95,11 +96,11 @@ class RobotsCache:
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         with self._lock:
+            loading = self._loading.setdefault(origin, threading.Lock())
+        with loading:  # threads asking about a new origin at once wait for one fetch of its robots.txt
             rules = self._rules.get(origin)
-        if rules is None:
-            rules = self._load(origin, parts.hostname or "")
-            with self._lock:
-                self._rules[origin] = rules
+            if rules is None:
+                rules = self._rules[origin] = self._load(origin, parts.hostname or "")
         if rules.allow_all:
             return None
         if rules.parser is None:
