@@ -71,7 +71,7 @@ def read_warc(stream, base: Document, start: int = 0, count: int | None = None, 
             if count is not None and number - before >= count:
                 break
             number += 1
-            if not str(getattr(record, "format", "warc")).startswith("warc") or not record.rec_type:
+            if record.format != "warc" or not record.rec_type:
                 # warcio reads anything that is not WARC as the older ARC format, and a header
                 # block without WARC-Type as a record of no type: here, both mean garbage.
                 raise Rejected("bad_warc", f"record {number} is not a WARC record")
@@ -95,13 +95,13 @@ def read_warc(stream, base: Document, start: int = 0, count: int | None = None, 
             if captured:
                 doc.fetched_at = captured
             try:
-                status = record.http_headers.get_statuscode() if record.http_headers else None
+                status = record.http_headers.get_statuscode()  # an HTML type came from these headers
                 if status and not status.startswith("2"):
                     raise Rejected("http_status", f"archived response has HTTP status {status}")
                 body = record.content_stream().read(MAX_RECORD_BYTES + 1)
                 if len(body) > MAX_RECORD_BYTES:
                     raise Rejected("too_large", f"record body over {MAX_RECORD_BYTES} bytes")
-                missing = getattr(record.raw_stream, "limit", 0) or 0
+                missing = getattr(record.raw_stream, "limit", 0)  # no limit: no Content-Length to fall short of
                 if missing > 0:
                     raise Rejected("warc_truncated", f"record is {missing} bytes shorter than its Content-Length")
                 if looks_binary(body):
