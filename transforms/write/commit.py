@@ -63,10 +63,6 @@ def _move(source: str, target: str) -> None:
         FileSystems.rename([source], [target])
 
 
-def _exists(path: str) -> bool:
-    return os.path.exists(local_path(path)) if is_local(path) else FileSystems.exists(path)
-
-
 def _missing(exc: Exception) -> bool:
     return isinstance(exc, FileNotFoundError) or "not found" in str(exc).lower() or "no files" in str(exc).lower()
 
@@ -88,7 +84,7 @@ def apply_manifest(manifest: str) -> list[str]:
             _move(source, target)
             pause_point("mid-commit")
         except Exception as exc:  # noqa: BLE001
-            if not (_missing(exc) and _exists(target)):
+            if not (_missing(exc) and FileSystems.exists(target)):
                 raise RuntimeError(f"a committed file is missing: {source} (for {target})") from exc
         finals.append(target)
     if entry.get("run"):
@@ -116,8 +112,9 @@ def record_batch(record: str, batch: int, files: list[str]) -> None:
 
 
 def final_path(staged: str) -> str:
-    """OUTPUT/_staging/<attempt>/<table>/date=D/<name> -> OUTPUT/<table>/date=D/<name>."""
-    output, rest = staged.split(f"/{STAGING}/", 1)
+    """OUTPUT/_staging/<attempt>/<table>/date=D/<name> -> OUTPUT/<table>/date=D/<name>. The last
+    /_staging/ is the run's: OUTPUT itself may lie below a folder of that name."""
+    output, rest = staged.rsplit(f"/{STAGING}/", 1)
     return f"{output}/{rest.split('/', 1)[1]}"
 
 
@@ -127,7 +124,8 @@ def commit(staged: list[str], run: dict | None = None) -> list[str]:
     predecessor staged. `run`: {'record': path, 'batch': n} when the run is one batch of several."""
     pause_point("staged")
     staged = sorted(set(staged))
-    folder = staged[0].split(f"/{STAGING}/", 1)[0] + f"/{STAGING}/" + staged[0].split(f"/{STAGING}/", 1)[1].split("/")[0]
+    output, rest = staged[0].rsplit(f"/{STAGING}/", 1)  # as in final_path
+    folder = f"{output}/{STAGING}/{rest.split('/')[0]}"
     digest = hashlib.sha256("\n".join(staged).encode()).hexdigest()[:16]
     manifest = f"{folder}/{MANIFEST_PREFIX}{digest}.json"
     temp = f"{folder}/.{MANIFEST_PREFIX}{digest}.{uuid.uuid4().hex}.inprogress"
