@@ -119,7 +119,7 @@ def clean_text(text: str) -> Cleaned:
                 break
             for j in [i] + teasers:
                 drop(j)
-        elif _LINE.match(s):
+        elif _LINE.match(s) or _STRIP.match(s):  # a notice the strip rules cut, alone on its line
             drop(i)
         elif not authors and (found := byline_authors(s)):
             authors = found

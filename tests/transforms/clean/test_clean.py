@@ -147,3 +147,13 @@ def test_each_trailing_block_is_recognised_on_its_own():
                            ("Related articles", ["Ferry service resumes after storm", "New bridge opens in May"])):
         out = clean_text("\n\n".join(story(3) + [heading] + after)).text
         assert out == "\n\n".join(story(3)), heading
+
+
+def test_a_credit_or_copyright_notice_alone_on_its_line_goes():
+    """What is cut from the end of a caption is page furniture on a line of its own too, also where
+    no line rule has its form."""
+    for notice in ("(Photo: Jane Roe/AP)", "Image: John Smith/Reuters",
+                   "Copyright Jane Roe for The Evening Post, distributed by the Wire Agency to its members and "
+                   "partners; no reuse without written permission. All rights reserved"):
+        c = clean_text("\n".join([PROSE[0], notice, PROSE[1]]))
+        assert (c.text, c.removed_chars) == ("\n".join(PROSE[:2]), len(notice)), notice
