@@ -40,7 +40,8 @@ MODULES: dict[str, tuple[str, ...]] = {
     "transforms/clean/__init__.py": ("tests/transforms/clean/test_clean.py", "tests/transforms/clean/test_clean_rules.py"),
     "transforms/utils/dates.py": ("tests/transforms/utils/test_dates.py",),
     "transforms/utils/ids.py": ("tests/transforms/utils/test_ids.py",),
-    "transforms/write/__init__.py": ("tests/transforms/write/test_write.py", "tests/transforms/write/test_commit.py", "tests/transforms/write/test_commit_recovery.py"),
+    "transforms/write/__init__.py": ("tests/transforms/write/test_write.py", "tests/transforms/write/test_write_contract.py",
+                                     "tests/transforms/write/test_commit.py", "tests/transforms/write/test_commit_recovery.py"),
     "transforms/write/commit.py": ("tests/transforms/write/test_commit.py", "tests/transforms/write/test_commit_recovery.py", "tests/transforms/write/test_write.py"),
 }
 

@@ -41,7 +41,7 @@ class Table:
     partition: Callable  # element -> partition date
 
 
-def tables(run_date: str = "") -> dict[str, Table]:
+def tables(run_date: str) -> dict[str, Table]:
     by_date = lambda r: r.date  # noqa: E731
     return {
         "articles": Table("articles", file_schema("articles"), article_row, by_date),
@@ -128,6 +128,8 @@ class WriteTables(beam.PTransform):
         self._attempt = new_attempt()  # this pipeline run's staging folder
 
     def expand(self, pcolls):
+        if "signatures" in pcolls and not self._run_date:
+            raise ValueError("WriteTables: signatures are kept by the day they were written: give run_date")
         spec = tables(self._run_date)
         if self._windows:
             pcolls = {name: into_output_windows(pc, *self._windows, label=f"Window{name.title()}")
