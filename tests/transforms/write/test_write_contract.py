@@ -94,14 +94,15 @@ def test_rows_with_one_id_are_written_in_url_order_whatever_order_they_come_in(t
 
 
 def test_the_counts_the_summary_reports_count_what_was_written(tmp_path):
-    docs = [article("https://x.example/1"), article("https://x.example/2", date="2026-03-02", language="de")]
+    docs = [article("https://x.example/1"), article("https://x.example/2", date="2026-03-02", language="de"),
+            article("https://x.example/3")]
     copy = article("https://z.example/copy")
     _, result = run_write(tmp_path, articles=docs, duplicates=[copy], rejects=[reject("https://y.example/1")])
     seen = counters(result)
     assert seen["write.files"] == 4  # two days of articles, a day of copies, a day of rejects
-    assert (seen["write.articles.rows"], seen["write.duplicates.rows"], seen["write.rejects.rows"]) == (2, 1, 1)
+    assert (seen["write.articles.rows"], seen["write.duplicates.rows"], seen["write.rejects.rows"]) == (3, 1, 1)
     assert {k: v for k, v in seen.items() if k.startswith("out.")} == {
-        "out.date.2026-03-01": 1, "out.date.2026-03-02": 1, "out.language.en": 1, "out.language.de": 1}
+        "out.date.2026-03-01": 2, "out.date.2026-03-02": 1, "out.language.en": 2, "out.language.de": 1}
 
 
 def test_the_write_steps_keep_their_names(tmp_path):
