@@ -86,7 +86,8 @@ class Site:
         self.server.daemon_threads = True
         self.host = host
         self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # A short poll: close() waits for it, and some suites start a server per test.
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()
 
     def url(self, path: str) -> str:
@@ -208,6 +209,25 @@ if __name__ == "__main__":
         newsroom_site.thread.join()
     except KeyboardInterrupt:
         newsroom_site.close()
+
+
+def start_body(req, promised: int, first: bytes, content_type: str | None = None) -> None:
+    """Sends a 200 promising `promised` bytes and the first part of the body, for a route that then
+    stalls, hangs up or sends the rest."""
+    req.send_response(200)
+    if content_type:
+        req.send_header("Content-Type", content_type)
+    req.send_header("Content-Length", str(promised))
+    req.end_headers()
+    req.wfile.write(first)
+    req.wfile.flush()
+
+
+def hang_up_mid_body(req, hits):
+    """Promises 10,000 bytes, sends 100 and hangs up."""
+    start_body(req, 10000, b"x" * 100, "text/html")
+    req.close_connection = True
+    raise ConnectionResetError
 
 
 def drip(interval: float = 0.2, seconds: float = 30.0, slow_headers: bool = False):

@@ -112,23 +112,18 @@ def read_body(resp, max_bytes: int, deadline: float) -> bytes:
         if decoder is None:
             out += chunk
         else:
-            data = chunk
-            while data:
-                # max_length bounds what one step may expand to, however small the input.
-                try:
-                    out += decoder.decompress(data, max_bytes + 1 - len(out))
-                except zlib.error as exc:
-                    raise FetchError("bad_encoding", f"cannot decompress body: {exc}") from None
-                data = decoder.unconsumed_tail
-                if len(out) > max_bytes:
-                    break
+            # max_length bounds what one step may expand to, however small the input. Input it leaves
+            # unconsumed would only expand past the cap, which this step has then reached.
+            try:
+                out += decoder.decompress(chunk, max_bytes + 1 - len(out))
+            except zlib.error as exc:
+                raise FetchError("bad_encoding", f"cannot decompress body: {exc}") from None
         if len(out) > max_bytes:
             raise FetchError("too_large", f"body is over the {max_bytes} byte limit (after decompression)")
-    if decoder is not None:
-        try:
-            out += decoder.flush()
-        except zlib.error as exc:
-            raise FetchError("bad_encoding", f"cannot decompress body: {exc}") from None
+    if decoder is not None and out and not decoder.eof:
+        # Each step decoded all it was given, so nothing is left to flush; a stream without its end
+        # was cut off in transfer (a connection closed early, with no Content-Length to tell).
+        raise FetchError("bad_encoding", "the compressed body ends before its end of stream")
     return bytes(out)
 
 
@@ -189,7 +184,7 @@ class HttpClient:
             return None
         backoff = min(self.cfg.backoff_max, self.cfg.backoff_base * 2 ** (attempt - 1))
         wait = backoff * (0.5 + random.random() / 2)  # jitter: retries from many workers do not align
-        server_wait = getattr(err, "retry_after", None)
+        server_wait = err.retry_after
         if server_wait is not None:
             if server_wait > self.cfg.retry_after_max:
                 return None
@@ -205,7 +200,7 @@ class HttpClient:
             except Blocked as exc:
                 raise FetchError(exc.reason, exc.detail, url=current) from None
             waiting = time.monotonic()
-            with self.slot(urlsplit(current).hostname or ""):
+            with self.slot(urlsplit(current).hostname):  # check_url made sure there is one
                 budget.ends += time.monotonic() - waiting  # a turn at the host is politeness, not the URL's cost
                 outcome = self._hop(current, headers, accept, seen, budget.ends)
             if isinstance(outcome, Response):
@@ -273,20 +268,16 @@ class HttpClient:
         left = max(0.001, ends - time.monotonic())
         timeout = urllib3.Timeout(connect=min(self.cfg.connect_timeout, left), read=min(self.cfg.read_timeout, left))
         try:
+            # read_body streams the body with decode_content=False: it decompresses it itself, in bounded steps.
             return self.pool.request("GET", url, headers={**self.headers, **headers}, redirect=False,
-                                     preload_content=False, decode_content=False, timeout=timeout, retries=False)
-        except Blocked as exc:
+                                     preload_content=False, timeout=timeout, retries=False)
+        except Blocked as exc:  # the peer check of a new connection (connections.py); urllib3 lets it through as is
             raise FetchError(exc.reason, exc.detail, url=url) from None
         except urllib3.exceptions.NewConnectionError as exc:  # before timeouts: urllib3 makes it a ConnectTimeoutError
-            if isinstance(exc.__cause__, Blocked) or "blocked_address" in str(exc):
-                raise FetchError("blocked_address", str(exc), url=url) from None
             raise FetchError("connection_error", str(exc), url=url) from None
         except (urllib3.exceptions.ConnectTimeoutError, urllib3.exceptions.ReadTimeoutError, socket.timeout) as exc:
             raise FetchError("timeout", f"{type(exc).__name__}: {exc}", url=url) from None
         except urllib3.exceptions.LocationValueError as exc:
             raise FetchError("bad_url", f"cannot request {url!r}: {exc}", url=url) from None
         except (urllib3.exceptions.HTTPError, OSError, http.client.HTTPException) as exc:
-            cause = exc.__context__
-            if isinstance(cause, Blocked):
-                raise FetchError(cause.reason, cause.detail, url=url) from None
             raise FetchError("connection_error", f"{type(exc).__name__}: {exc}", url=url) from None

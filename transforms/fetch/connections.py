@@ -22,6 +22,7 @@ class Watchdog:
     def __init__(self, seconds: float):
         self.expired = False
         self._connection = None
+        self._socket = None
         self._lock = threading.Lock()
         self._timer = threading.Timer(max(0.0, seconds), self._cut)
         self._timer.daemon = True
@@ -42,23 +43,20 @@ class Watchdog:
         if watchdog is not None:
             with watchdog._lock:
                 watchdog._connection = connection
+                # http.client lets go of connection.sock when a response ends with the connection
+                # (no Content-Length), while the body is still read from that socket: keep it.
+                watchdog._socket = getattr(connection, "sock", None) or watchdog._socket
                 expired = watchdog.expired
             if expired:
-                _shut(connection)
+                watchdog._cut()
 
     def _cut(self) -> None:
         with self._lock:
             self.expired = True
-            connection = self._connection
-        if connection is not None:
-            _shut(connection)
-
-
-def _shut(connection) -> None:
-    sock = getattr(connection, "sock", None)
-    if sock is not None:
-        with contextlib.suppress(OSError):
-            sock.shutdown(socket.SHUT_RDWR)
+            sockets = {id(s): s for s in (getattr(self._connection, "sock", None), self._socket) if s is not None}
+        for sock in sockets.values():
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
 
 
 def _checked_connection(base, allow_private: bool):

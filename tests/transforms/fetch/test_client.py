@@ -6,7 +6,7 @@ import time
 import pytest
 
 from tests.transforms.fetch import client, failure
-from tests.webserver import drip
+from tests.webserver import drip, hang_up_mid_body
 from transforms.fetch.client import FetchConfig, FetchError, HttpClient, read_body, retry_after
 
 
@@ -163,17 +163,7 @@ def test_accept_hook_refuses_before_reading_the_body(site):
 
 
 def test_connection_dropped_mid_body(site):
-    def broken(req, hits):
-        # Promise 10 000 bytes, send 100, hang up.
-        req.send_response(200)
-        req.send_header("Content-Type", "text/html")
-        req.send_header("Content-Length", "10000")
-        req.end_headers()
-        req.wfile.write(b"x" * 100)
-        req.wfile.flush()
-        req.close_connection = True
-        raise ConnectionResetError
-    site.add("/broken", fn=broken)
+    site.add("/broken", fn=hang_up_mid_body)
     err = failure(client(max_attempts=1), site.url("/broken"))
     assert err.reason == "connection_error"
 
