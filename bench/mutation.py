@@ -11,7 +11,8 @@ Mutants that behave exactly like the original (equivalent mutants) are listed, e
 reason, in bench/mutation_equivalent/<module>.json (transforms.utils.ids.json for
 transforms/utils/ids.py), keyed by mutmut's name and the mutated line. An entry
 whose line no longer matches (the code moved) is not applied, so a stale entry cannot hide a
-surviving mutant. The figure per module is killed / (mutants - equivalent).
+surviving mutant; listed mutants are re-checked like the others, so one a test does kill counts
+as killed, not as equivalent. The figure per module is killed / (mutants - equivalent).
 
 Needs `pip install mutmut==3.8.1` (not a dependency of the project; not run in CI).
 """

@@ -232,7 +232,11 @@ class HttpClient:
         complete = False  # a connection whose body was not read to the end is not reused
         try:
             if resp.status in REDIRECT_STATUSES and resp.headers.get("Location"):
-                nxt = urljoin(current, resp.headers["Location"].strip())
+                try:
+                    nxt = urljoin(current, resp.headers["Location"].strip())
+                except ValueError as exc:
+                    raise FetchError("bad_url", f"cannot follow the redirect to {resp.headers['Location'][:200]!r}: "
+                                     f"{exc}", status=resp.status, url=current) from None
                 if nxt in seen:
                     raise FetchError("too_many_redirects", "redirect loop: " + " -> ".join(seen + [nxt]),
                                      status=resp.status, url=current)

@@ -16,7 +16,7 @@ ALLOWED_SCHEMES = ("http", "https")
 
 
 class Blocked(Exception):
-    """The URL may not be requested: `reason` is unsupported_scheme, blocked_address or dns_error."""
+    """The URL may not be requested: `reason` is bad_url, unsupported_scheme, blocked_address or dns_error."""
 
     def __init__(self, reason: str, detail: str):
         super().__init__(detail)
@@ -47,6 +47,10 @@ def check_address(address: str, host: str) -> None:
 
 def check_url(url: str, allow_private: bool) -> None:
     """Raises Blocked unless `url` may be requested. Resolves the host when private addresses are refused."""
+    try:
+        urlsplit(url).port  # noqa: B018 - an unclosed '[' or a bad port raises here
+    except ValueError as exc:
+        raise Blocked("bad_url", f"cannot request {url[:200]!r}: {exc}") from None
     check_scheme(url)
     host = urlsplit(url).hostname
     if not host:

@@ -545,3 +545,12 @@ def test_a_connection_that_is_never_accepted_ends_at_the_deadline():
         listener.close()
     assert err.reason == "timeout", (err.reason, err.detail)
     assert took < 0.9  # neither the connect timeout nor a second of it
+
+
+def test_a_malformed_url_or_redirect_target_is_a_bad_url_not_a_crash(site):
+    """An unclosed IPv6 bracket makes urllib raise ValueError: the caller must get a reject, not a crash."""
+    err = failure(client(), "http://[::1/news")
+    assert err.reason == "bad_url" and "Invalid IPv6 URL" in err.detail
+    site.add("/moved", status=301, headers={"Location": "http://[::1/elsewhere"})
+    err = failure(client(max_attempts=1), site.url("/moved"))
+    assert (err.reason, err.status) == ("bad_url", 301) and "http://[::1/elsewhere" in err.detail
