@@ -75,3 +75,10 @@ def test_a_refused_url_says_why_in_its_reject(url, reason, said):
     with pytest.raises(Blocked) as e:
         check_url(url, allow_private=False)
     assert e.value.reason == reason and said in e.value.detail and str(e.value) == e.value.detail
+
+
+def test_a_url_that_cannot_be_read_is_a_bad_url_quoted_to_200_characters():
+    url = "http://[::1/" + "a" * 300
+    with pytest.raises(Blocked) as e:
+        check_url(url, allow_private=True)
+    assert (e.value.reason, e.value.detail) == ("bad_url", f"cannot request {url[:200]!r}: Invalid IPv6 URL")
