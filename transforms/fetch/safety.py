@@ -33,10 +33,9 @@ def is_public(address: str) -> bool:
     return ip.is_global and not (ip.is_multicast or ip.is_reserved)
 
 
-def check_scheme(url: str) -> None:
-    scheme = urlsplit(url).scheme.lower()
-    if scheme not in ALLOWED_SCHEMES:
-        raise Blocked("unsupported_scheme", f"only http and https are fetched, not {scheme or 'a relative URL'!r}")
+def check_scheme(scheme: str) -> None:
+    if scheme.lower() not in ALLOWED_SCHEMES:
+        raise Blocked("unsupported_scheme", f"only http and https are fetched, not {scheme.lower() or 'a relative URL'!r}")
 
 
 def check_address(address: str, host: str) -> None:
@@ -48,11 +47,12 @@ def check_address(address: str, host: str) -> None:
 def check_url(url: str, allow_private: bool) -> None:
     """Raises Blocked unless `url` may be requested. Resolves the host when private addresses are refused."""
     try:
-        urlsplit(url).port  # noqa: B018 - an unclosed '[' or a bad port raises here
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - an unclosed '[' or a bad port raises here
     except ValueError as exc:
         raise Blocked("bad_url", f"cannot request {url[:200]!r}: {exc}") from None
-    check_scheme(url)
-    host = urlsplit(url).hostname
+    check_scheme(parts.scheme)
+    host = parts.hostname
     if not host:
         raise Blocked("unsupported_scheme", f"no host in {url!r}")
     if allow_private:

@@ -1,8 +1,6 @@
 """RSS, Atom and RDF feed files: each entry becomes a document whose text is its content or summary."""
 from __future__ import annotations
 
-import html
-import re
 import warnings
 from typing import Iterator
 from urllib.parse import urljoin
@@ -12,6 +10,7 @@ import feedparser
 from schemas import Document
 from transforms.utils.dates import parse_date
 from transforms.utils.ids import article_id, canonical_url
+from transforms.utils.text import html_line
 from transforms.utils.stage import Rejected
 
 
@@ -23,18 +22,13 @@ def _entry_html(entry) -> str:
     return entry.get("summary", "") or ""
 
 
-_BREAK_TAG = re.compile(r"<(?:br|p|div|li)\b[^>]*>", re.I)
-_TAG = re.compile(r"<[^>]*>")
-
-
 def _field_text(item, key: str) -> str | None:
     """A title or summary as text: feeds mark some as HTML (`<sup>2</sup>`, `&#x0024;`), which
     readers must not see as markup or entity references."""
     value = item.get(key)
     if not value or "html" not in (item.get(f"{key}_detail") or {}).get("type", ""):
         return value
-    text = html.unescape(_TAG.sub("", _BREAK_TAG.sub(" ", value)))
-    return " ".join(text.split()) or None
+    return html_line(value)
 
 
 def _entry_authors(entry) -> list[str]:

@@ -2,6 +2,7 @@
 control characters."""
 from __future__ import annotations
 
+import html
 import re
 
 # Tags and comments (a '<' followed by a letter, '/' or '!'), not a lone '<' in prose ("a < b").
@@ -20,3 +21,13 @@ def plain_line(value: str | None) -> str | None:
         return value
     cleaned = _SPACES.sub(" ", _CONTROL.sub(" ", _MARKUP.sub(" ", value))).strip()
     return cleaned or None
+
+
+_BREAK_TAG = re.compile(r"<(?:br|p|div|li)\b[^>]*>", re.I)
+
+
+def html_line(value: str) -> str | None:
+    """A line of HTML (a feed's HTML title) as text: tags gone, entity references read, spaces
+    collapsed. None when nothing is left."""
+    text = html.unescape(_MARKUP.sub("", _BREAK_TAG.sub(" ", value)))
+    return " ".join(text.split()) or None
