@@ -32,8 +32,8 @@ class GraphConfig:
     progress: bool = True
     history_days: float = DEFAULT_HISTORY_DAYS  # copies of stories written this many days back are linked
     run_date: date = field(default_factory=today)
-    # Output files there before this run began; set when a run is split into batches.
-    written_before: frozenset | None = None
+    # Output files written by earlier batches of this run, when a run is split into batches.
+    written_this_run: frozenset = frozenset()
     # Records of one archive spread over the workers before extraction; off for one local worker.
     spread_records: bool = True
     # One batch of several: {'record': run record path, 'batch': its number} (pipeline/local_batches.py).

@@ -18,8 +18,8 @@ from pipeline.config import GraphConfig, StreamConfig
 from pipeline.progress import ReportProgress
 from schemas import Document
 from transforms.clean import Clean
-from transforms.dedup import DUPLICATES, SIGNATURES, Deduplicate, ReadHistory, ReadSignatures, SkipWritten
-from transforms.dedup.history import history_of, output_files
+from transforms.dedup import DUPLICATES, SIGNATURES, Deduplicate, ReadSignatures, SkipWritten
+from transforms.dedup.history import Written, output_files
 from transforms.dedup.streaming import StreamingDeduplicate
 from transforms.extract import MAX_TEXT_CHARS, Extract
 from transforms.fetch.feeds import STATE, FetchFeeds, MergeEntries
@@ -75,8 +75,8 @@ def url_document(url: str) -> Document:
 
 def is_fresh_local_output(output: str) -> bool:
     """A local output folder with no tables in it yet, once the commits a killed run left half
-    done are finished. Remote outputs are listed by the job itself (ReadHistory), where the
-    credentials are, not while the graph is built."""
+    done are finished. Remote outputs are listed by the job itself (history.WrittenIdsOf), where
+    the credentials are, not while the graph is built."""
     if not is_local(output):
         return False
     finish_commits(output)
@@ -93,8 +93,7 @@ def build_batch(p: beam.Pipeline, cfg: GraphConfig):
     # A first run into an empty output has no history to read: its steps are left out, which
     # matters for small runs, where building and starting each step is most of the time.
     fresh = is_fresh_local_output(cfg.output)
-    history = (p | "NoHistory" >> beam.Create([history_of([])]) if fresh
-               else p | "History" >> ReadHistory(cfg.output, cfg.written_before))
+    written = Written(None if fresh else cfg.output, cfg.run_date, cfg.history_days, cfg.written_this_run)
     docs, rejects, to_fetch = [], [], []
     if cfg.inputs:
         read = p | "Read" >> ReadInputs(cfg.inputs, cfg.spread_records)
@@ -112,13 +111,13 @@ def build_batch(p: beam.Pipeline, cfg: GraphConfig):
                         | "CountUrls" >> beam.Map(_count_read))
     if to_fetch:
         pages = (to_fetch | "AllToFetch" >> beam.Flatten()
-                 | "SkipWritten" >> SkipWritten(history)
+                 | "SkipWritten" >> SkipWritten(written)
                  | "FetchPages" >> FetchPages(cfg.fetch))
         docs.append(pages["main"])
         rejects.append(pages[REJECTS])
     analysed = docs | "AllDocuments" >> beam.Flatten() | "Analyse" >> AnalyseDocuments(cfg.max_text_chars, cfg.progress)
     signatures = None if fresh else p | "Signatures" >> ReadSignatures(cfg.output, cfg.run_date, cfg.history_days)
-    deduped = analysed["main"] | "Deduplicate" >> Deduplicate(history, signatures)
+    deduped = analysed["main"] | "Deduplicate" >> Deduplicate(written, signatures)
     all_rejects = (rejects + [analysed[REJECTS]]) | "AllRejects" >> beam.Flatten()
     written = ({"articles": deduped["articles"], DUPLICATES: deduped[DUPLICATES], REJECTS: all_rejects,
                 SIGNATURES: deduped[SIGNATURES]}
@@ -147,7 +146,7 @@ def build_stream(p: beam.Pipeline, cfg: GraphConfig, stream: StreamConfig, start
     are found within it and against the signatures of earlier windows and runs, as in a batch."""
     poll = stream.poll_interval
     output_windows = (stream.window, stream.allowed_lateness)
-    history = p | "History" >> ReadHistory(cfg.output)
+    written = Written(cfg.output, cfg.run_date, cfg.history_days)
     state = p | "FeedState" >> LoadState(cfg.output)
     feeds = (p
              | "Poll" >> PollFeeds(cfg.feeds, poll, start, stop)
@@ -155,7 +154,7 @@ def build_stream(p: beam.Pipeline, cfg: GraphConfig, stream: StreamConfig, start
     entries = (feeds["main"]
                | "MergeEntries" >> MergeEntries(count_read=False, window=poll)
                | "FirstSighting" >> FirstSighting(stream.seen_ttl)
-               | "SkipWritten" >> SkipWritten(history))
+               | "SkipWritten" >> SkipWritten(written, streaming=True))
     rejects = [feeds[REJECTS]]
     with_page, documents = split_entries(entries, cfg.no_fetch)
     if with_page is not None:
@@ -167,7 +166,7 @@ def build_stream(p: beam.Pipeline, cfg: GraphConfig, stream: StreamConfig, start
     if local:
         earlier = p | "Signatures" >> ReadSignatures(cfg.output, cfg.run_date, cfg.history_days)
         this_window = (window_bounds(start, stream.window)[0], stream.window)
-        deduped = analysed["main"] | "Deduplicate" >> Deduplicate(history, earlier, window=this_window)
+        deduped = analysed["main"] | "Deduplicate" >> Deduplicate(written, earlier, window=this_window)
         tables[SIGNATURES] = deduped[SIGNATURES]
     else:
         deduped = analysed["main"] | "Deduplicate" >> StreamingDeduplicate(stream.dedup_ttl)

@@ -26,7 +26,7 @@ from pipeline import summary
 from pipeline.config import BatchLimits, GraphConfig
 from pipeline.graph import build_batch
 from pipeline.worker_pool import local_pipelines, local_workers
-from transforms.dedup.history import output_files
+from transforms.dedup.history import holds_ids
 from transforms.fetch.state import state_path
 from transforms.read.files import holds_many, open_input
 from transforms.read.kinds import kind_of
@@ -189,8 +189,7 @@ def run_batches(make_pipeline, cfg: GraphConfig, batches: list[list], quiet: boo
     if several and _stale(record_path):
         FileSystems.delete([record_path])
     record = load_json(record_path) if several else {}
-    done, ours = record.get("batches_done", 0), set(record.get("files", []))
-    before = frozenset(set(output_files(cfg.output)) - ours) if several else None
+    done = record.get("batches_done", 0)
     if done and not quiet:
         print(f"news-ingest: resuming an interrupted run after batch {done}/{len(batches)}", file=sys.stderr, flush=True)
     totals: dict[str, int] = {}
@@ -199,7 +198,9 @@ def run_batches(make_pipeline, cfg: GraphConfig, batches: list[list], quiet: boo
             continue
         # Feeds and URLs go with the first batch run now: a resumed run polls them again (what its
         # first attempt wrote is skipped), so nothing new is missed.
-        batch = dataclasses.replace(cfg, inputs=tuple(files), written_before=before,
+        # What earlier batches of this run wrote, as its record lists it: the same view after a resume.
+        this_run = frozenset(filter(holds_ids, load_json(record_path).get("files", []))) if several else frozenset()
+        batch = dataclasses.replace(cfg, inputs=tuple(files), written_this_run=this_run,
                                     feeds=cfg.feeds if n == done else (), urls=cfg.urls if n == done else (),
                                     batch_of_run={"record": record_path, "batch": n} if several else None)
         p = make_pipeline()

@@ -6,13 +6,17 @@ features of everything written, for later runs}. Every member of a cluster has t
 cluster_id (the kept article's id; a lone article is its own cluster).
 
 1. Same id (the same canonical URL read twice): one document, the others are copies. A
-   document whose id is already in the output was written by an earlier run: it is skipped.
+   document whose id is already in the output was written by an earlier run: it is skipped
+   (looked up by a join by id, history.WrittenIdsOf).
 2. Features (minhash.py): shingle set, numbers, LSH band keys, and exact-text keys.
-3. Candidates: documents sharing a key, from this run and from history.
+3. Candidates: documents sharing a key, from this run and from history. A band bucket holds at
+   most BUCKET_CAP documents of this run and as many of earlier runs (the smallest ids; the
+   rest are counted in dedup.bucket_overflow); an exact-text bucket is one cluster anyway.
 4. Verification (verify.py) of each candidate pair, joining the pair with both features.
-5. Clusters (clusters.py) from the verified pairs, on one worker: they are few and small.
-6. Each document gets its decision from a side input, so full documents are never shuffled
-   for near-duplicate detection.
+5. Clusters (components.py): connected components in rounds keyed by node, then the kept
+   article per component.
+6. Each document meets its decision in a join by id. Nothing grows with the input on one
+   worker: no side input, no group larger than a cluster or a capped bucket.
 """
 from __future__ import annotations
 
@@ -23,15 +27,17 @@ from apache_beam import pvalue
 from apache_beam.transforms.window import FixedWindows, TimestampedValue
 
 from schemas import Document
-from transforms.dedup.clusters import decide, kept_order
-from transforms.dedup.history import (DEFAULT_HISTORY_DAYS, SIGNATURES, ReadHistory, ReadSignatures,  # noqa: F401
-                                      SkipWritten, read_signatures)
+from transforms.dedup.clusters import kept_order
+from transforms.dedup.components import Clusters
+from transforms.dedup.history import (DEFAULT_HISTORY_DAYS, SIGNATURES, ReadSignatures, SkipWritten,  # noqa: F401
+                                      Written, join_written, read_signatures)
 from transforms.dedup.minhash import EXACT, Features, features
 from transforms.dedup.verify import is_copy
-from transforms.utils.stage import counter
+from transforms.utils.stage import counter, distribution
 
 DUPLICATES = "duplicates"
-MAX_BUCKET = 50  # a bigger bucket is linked as a chain, not all pairs: enough for clusters, bounded work
+MAX_BUCKET = 50  # a bigger bucket is linked as a star around its first document, not all pairs
+BUCKET_CAP = 1000  # documents of this run (and as many of earlier runs) a band bucket holds
 OLD_PER_CLUSTER = 2  # members of an earlier cluster a new document is compared with, when its kept one is not in the bucket
 
 
@@ -66,10 +72,15 @@ def _earlier(members) -> list[str]:
                   for i in ([cluster] if cluster in ids else sorted(ids)[:OLD_PER_CLUSTER]))
 
 
+def _star(ids: list[str]):
+    """The first id with each of the others: links them all in one step of clustering."""
+    return ((ids[0], other) for other in ids[1:])
+
+
 def _pairs(new: list[str], old: list[str]):
     if len(new) > MAX_BUCKET:
         counter("dedup.large_buckets").inc()
-        yield from zip(new, new[1:])
+        yield from _star(new)
     else:
         for i, a in enumerate(new):
             for b in new[i + 1:]:
@@ -85,18 +96,19 @@ def bucket_pairs(item):
     decided them.
 
     Copies of one text (syndicated verbatim, or the same page under several URLs) meet in their
-    exact-text bucket, which links them in a chain: k copies make k - 1 pairs, not k(k - 1)/2,
-    and every other bucket compares only the first of them, since the chain joins the rest to
-    its cluster."""
+    exact-text bucket, which links them as a star around the first: k copies make k - 1 pairs,
+    not k(k - 1)/2, and every other bucket compares only the first of them, since the star joins
+    the rest to its cluster."""
     key, members = item
     members = set(members)
+    distribution("dedup.bucket_size").update(len(members))
     if is_exact_key(key):
         texts: dict[str, list] = {}
         for member in members:
             texts.setdefault(member[2], []).append(member)  # a 56-bit key can collide: whole hashes apart
         for group in texts.values():
             new = sorted(i for i, cluster, _ in group if cluster is None)
-            yield from zip(new, new[1:])
+            yield from _star(new)
             yield from _pairs(new[:1], _earlier(group))
         return
     first: dict[str, str] = {}
@@ -110,6 +122,7 @@ def bucket_pairs(item):
 def _first_side(item):
     """(a, {'pairs': [b...], 'features': [fa]}) -> (b, fa) for each pair."""
     _, grouped = item
+    distribution("dedup.pairs_per_document").update(len(grouped["pairs"]))
     for fa in grouped["features"][:1]:
         for b in grouped["pairs"]:
             yield b, fa
@@ -128,42 +141,37 @@ def _verify(item):
                 yield cluster_member(fa), cluster_member(fb)
 
 
-def _decide(item):
-    _, edges = item
-    edges = list(edges)
-    members = {m[0]: m for edge in edges for m in edge}
-    for doc_id, decision in decide(list(members.values()), [(a[0], b[0]) for a, b in edges]).items():
-        if members[doc_id][3] is None:  # history entries are not written again
-            yield doc_id, decision
-
-
-class _SameIdFn(beam.DoFn):
-    """One document per id; an id already in the output was written by an earlier run."""
-
-    def process(self, item, history):
-        doc_id, docs = item
-        docs = list(docs)
-        if doc_id in history.this_run:
-            # An earlier batch of this run wrote this id: the same URL read twice, as within a batch.
-            for doc in docs:
-                counter("dedup.same_url").inc()
-                yield pvalue.TaggedOutput(DUPLICATES, doc.replace(cluster_id=doc_id, duplicate_of=doc_id))
-            return
-        if doc_id in history.ids:
-            counter("dedup.skipped_existing").inc(len(docs))
-            return
-        docs.sort(key=lambda d: kept_order((d.id, d.published_at, d.fetched_at, None)))
-        kept = docs[0]
-        yield kept
-        for doc in docs[1:]:
+def _same_id(item):
+    """(id, {'docs': [...], 'written': [flags]}) -> one document per id; an id already in the
+    output was written by an earlier run (skipped) or by an earlier batch of this run (a copy)."""
+    doc_id, grouped = item
+    docs, written = list(grouped["docs"]), list(grouped["written"])
+    if not docs:
+        return
+    distribution("dedup.documents_per_id").update(len(docs))
+    if any(written):
+        # An earlier batch of this run wrote this id: the same URL read twice, as within a batch.
+        for doc in docs:
             counter("dedup.same_url").inc()
-            yield pvalue.TaggedOutput(DUPLICATES, doc.replace(cluster_id=kept.id, duplicate_of=kept.id))
+            yield pvalue.TaggedOutput(DUPLICATES, doc.replace(cluster_id=doc_id, duplicate_of=doc_id))
+        return
+    if written:
+        counter("dedup.skipped_existing").inc(len(docs))
+        return
+    docs.sort(key=lambda d: kept_order((d.id, d.published_at, d.fetched_at, None)))
+    kept = docs[0]
+    yield kept
+    for doc in docs[1:]:
+        counter("dedup.same_url").inc()
+        yield pvalue.TaggedOutput(DUPLICATES, doc.replace(cluster_id=kept.id, duplicate_of=kept.id))
 
 
-class _AssignFn(beam.DoFn):
-    def process(self, pair, decisions):
-        doc, feats = pair
-        cluster, duplicate_of = decisions.get(doc.id, (doc.id, None))
+def _assign(item):
+    """(id, {'doc': [(document, features)], 'decision': [(cluster, duplicate_of)]}) -> the
+    document with its cluster (main or duplicates) and its features (signatures)."""
+    doc_id, grouped = item
+    for doc, feats in grouped["doc"]:
+        cluster, duplicate_of = grouped["decision"][0] if grouped["decision"] else (doc_id, None)
         doc = doc.replace(cluster_id=cluster, duplicate_of=duplicate_of)  # inputs are not changed in place
         yield pvalue.TaggedOutput(SIGNATURES, dataclasses.replace(feats, cluster_id=cluster))
         if duplicate_of:
@@ -173,16 +181,116 @@ class _AssignFn(beam.DoFn):
             yield doc
 
 
+class _BandBucket(beam.CombineFn):
+    """The members of one band bucket: this run's and earlier runs' apart, each capped at
+    BUCKET_CAP (the smallest ids kept, so every runner keeps the same ones), with the number
+    left out. A bucket that boilerplate-like pages share stays one bounded element."""
+
+    def create_accumulator(self):
+        return [], [], 0
+
+    def _trim(self, acc):
+        new, old, dropped = acc
+        if len(new) <= 2 * BUCKET_CAP and len(old) <= 2 * BUCKET_CAP:
+            return acc
+        new, old = sorted(new), sorted(old)
+        left_out = max(0, len(new) - BUCKET_CAP) + max(0, len(old) - BUCKET_CAP)
+        return new[:BUCKET_CAP], old[:BUCKET_CAP], dropped + left_out
+
+    def add_input(self, acc, member):
+        new, old, dropped = acc
+        (new if member[1] is None else old).append(member)
+        return self._trim((new, old, dropped))
+
+    def merge_accumulators(self, accumulators):
+        new, old, dropped = [], [], 0
+        for acc in accumulators:
+            new, old, dropped = self._trim((new + acc[0], old + acc[1], dropped + acc[2]))
+        return new, old, dropped
+
+    def extract_output(self, acc):
+        new, old, dropped = acc
+        new, old = sorted(new), sorted(old)
+        return new[:BUCKET_CAP] + old[:BUCKET_CAP], dropped + len(new[BUCKET_CAP:]) + len(old[BUCKET_CAP:])
+
+
+def capped_bucket_pairs(item):
+    """(key, (members, left out)) -> bucket_pairs of the members held."""
+    key, (members, dropped) = item
+    if dropped:
+        counter("dedup.bucket_overflow").inc(dropped)
+    return bucket_pairs((key, members))
+
+
+def _wanted_rows(item):
+    """(id, {'candidate': [...], 'row': [signature file]}) -> (file, id) for an earlier run's candidate."""
+    doc_id, grouped = item
+    if grouped["candidate"]:
+        for source in set(grouped["row"]):
+            yield source, doc_id
+
+
+def _read_rows(path, ids):
+    ids = set(ids)
+    distribution("dedup.rows_per_signature_file").update(len(ids))
+    return read_signatures(path, ids)
+
+
+class FindCopies(beam.PTransform):
+    """Features of this run (and, optionally, bucketing-only features of earlier runs) ->
+    (id, (cluster_id, duplicate_of or None)) for this run's documents that have a copy.
+
+    Buckets (one per LSH or exact-text key) give candidate pairs; earlier runs' rows are read
+    whole only for their candidates; each pair meets both features by two joins by id and is
+    verified; clusters come from the verified pairs (components.py)."""
+
+    def __init__(self, history_features=None):
+        super().__init__()
+        self._history_features = history_features
+
+    def expand(self, feats):
+        history_features = self._history_features
+        keyed = feats
+        if history_features is not None:
+            keyed = (feats, history_features) | "WithHistory" >> beam.Flatten()
+        exact, band = (keyed
+                       | "Keys" >> beam.FlatMap(lambda f: [(k, key_member(f)) for k in f.keys])
+                       | "ByKind" >> beam.Partition(lambda kv, n: 0 if is_exact_key(kv[0]) else 1, 2))
+        # An exact-text bucket is one cluster, however large; a band bucket is capped.
+        exact_pairs = exact | "ExactBuckets" >> beam.GroupByKey() | "ExactPairs" >> beam.FlatMap(bucket_pairs)
+        band_pairs = (band | "BandBuckets" >> beam.CombinePerKey(_BandBucket())
+                      | "BandPairs" >> beam.FlatMap(capped_bucket_pairs))
+        pairs = (exact_pairs, band_pairs) | "AllPairs" >> beam.Flatten() | "DistinctPairs" >> beam.Distinct()
+        if history_features is not None:
+            # Earlier runs' rows are read whole only for the candidates compared with this run's,
+            # each signature file by one worker, for the ids wanted from it.
+            candidates = pairs | "CandidateIds" >> beam.FlatMap(lambda pair: pair) | "DistinctIds" >> beam.Distinct()
+            rows = history_features | "HistoryRows" >> beam.Map(lambda f: (f.id, f.source))
+            compared = ({"candidate": candidates | "AsKeys" >> beam.Map(lambda i: (i, True)), "row": rows}
+                        | "JoinCandidates" >> beam.CoGroupByKey()
+                        | "WantedRows" >> beam.FlatMap(_wanted_rows)
+                        | "ByFile" >> beam.GroupByKey()
+                        | "CandidateRows" >> beam.FlatMapTuple(_read_rows))
+            feats = (feats, compared) | "WithCompared" >> beam.Flatten()
+        by_id = feats | "FeaturesById" >> beam.Map(lambda f: (f.id, f))
+        left = ({"pairs": pairs, "features": by_id} | "JoinFirst" >> beam.CoGroupByKey()
+                | "FirstSide" >> beam.FlatMap(_first_side))
+        edges = ({"left": left, "features": by_id} | "JoinSecond" >> beam.CoGroupByKey()
+                 | "Verify" >> beam.FlatMap(_verify))
+        return edges | "Clusters" >> Clusters()
+
+
 class Deduplicate(beam.PTransform):
     """Documents -> {'articles', 'duplicates', 'signatures'}; see the module docstring.
 
-    `history`: the WrittenIds side input; `history_features`: earlier runs' signatures, or None.
-    `window`: (start, seconds) when a local continuous run covers one output window: documents
-    are deduplicated within fixed windows, and earlier signatures are stamped into this one."""
+    `written`: where earlier runs' ids are looked up (history.Written); `history_features`:
+    earlier runs' signatures (bucketing only), or None. `window`: (start, seconds) when a local
+    continuous run covers one output window: documents are deduplicated within fixed windows,
+    and earlier signatures are stamped into this one."""
 
-    def __init__(self, history, history_features=None, window: tuple | None = None):
+    def __init__(self, written: Written, history_features=None, window: tuple | None = None):
         super().__init__()
-        self._history = history
+        self._written = written
         self._history_features = history_features
         self._window = window
 
@@ -196,41 +304,13 @@ class Deduplicate(beam.PTransform):
                     history_features
                     | "StampSignatures" >> beam.Map(lambda f: TimestampedValue(f, start))
                     | "SignatureWindows" >> beam.WindowInto(FixedWindows(seconds)))
-        same_id = (docs
-                   | "ById" >> beam.Map(lambda d: (d.id, d))
-                   | "GroupById" >> beam.GroupByKey()
-                   | "SameId" >> beam.ParDo(_SameIdFn(), pvalue.AsSingleton(self._history))
-                   .with_outputs(DUPLICATES, main="main"))
+        same_id = (join_written(docs, self._written)
+                   | "SameId" >> beam.FlatMap(_same_id).with_outputs(DUPLICATES, main="main"))
         with_features = same_id.main | "Features" >> beam.Map(lambda d: (d, doc_features(d)))
-        feats = with_features | "FeaturesOnly" >> beam.Values()
-        keyed = feats
-        if history_features is not None:
-            keyed = (feats, history_features) | "WithHistory" >> beam.Flatten()
-        pairs = (keyed
-                 | "Keys" >> beam.FlatMap(lambda f: [(k, key_member(f)) for k in f.keys])
-                 | "GroupByKey" >> beam.GroupByKey()
-                 | "Pairs" >> beam.FlatMap(bucket_pairs)
-                 | "DistinctPairs" >> beam.Distinct())
-        if history_features is not None:
-            # Earlier runs' rows are read whole only for the candidates compared with this run's.
-            candidates = pairs | "CandidateIds" >> beam.FlatMap(lambda pair: [(i, True) for i in pair])
-            compared = (history_features
-                        | "HistoryFiles" >> beam.Map(lambda f: f.source)
-                        | "DistinctFiles" >> beam.Distinct()
-                        | "CandidateRows" >> beam.FlatMap(lambda path, ids: read_signatures(path, ids),
-                                                          pvalue.AsDict(candidates)))
-            feats = (feats, compared) | "WithCompared" >> beam.Flatten()
-        by_id = feats | "FeaturesById" >> beam.Map(lambda f: (f.id, f))
-        left = ({"pairs": pairs, "features": by_id} | "JoinFirst" >> beam.CoGroupByKey()
-                | "FirstSide" >> beam.FlatMap(_first_side))
-        edges = ({"left": left, "features": by_id} | "JoinSecond" >> beam.CoGroupByKey()
-                 | "Verify" >> beam.FlatMap(_verify))
-        decisions = (edges
-                     | "OneKey" >> beam.Map(lambda e: (None, e))
-                     | "AllEdges" >> beam.GroupByKey()
-                     | "Clusters" >> beam.FlatMap(_decide))
-        out = (with_features
-               | "Assign" >> beam.ParDo(_AssignFn(), pvalue.AsDict(decisions))
-               .with_outputs(DUPLICATES, SIGNATURES, main="main"))
+        decisions = (with_features | "FeaturesOnly" >> beam.Values()
+                     | "FindCopies" >> FindCopies(history_features))
+        out = ({"doc": with_features | "DocsById" >> beam.Map(lambda pair: (pair[0].id, pair)), "decision": decisions}
+               | "JoinDecisions" >> beam.CoGroupByKey()
+               | "Assign" >> beam.FlatMap(_assign).with_outputs(DUPLICATES, SIGNATURES, main="main"))
         duplicates = (same_id[DUPLICATES], out[DUPLICATES]) | "AllCopies" >> beam.Flatten()
         return {"articles": out.main, DUPLICATES: duplicates, SIGNATURES: out[SIGNATURES]}

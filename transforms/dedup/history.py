@@ -1,27 +1,34 @@
-"""What earlier runs wrote, read back at the start of a run.
+"""What earlier runs wrote, looked up by what this run can meet.
 
-- ids: every article and duplicate id in the output: an article already written is never
-  written again (and a scheduled run does not fetch it again). Ids in files that were not
-  there when the run began ('this_run') were written by an earlier batch of the same run: a
-  document with one of those ids is a copy, as it would have been within one batch.
+- ids: an article already written is not written again. A run looks its documents' ids up in
+  the id column of the date partitions they could have been written to: each document's own
+  partition (its publication date, else its capture date; before a page is fetched, the date its
+  feed gives) and the partitions of the last `days` days up to the run date, where undated
+  pages fetched lately were written. The lookup is a join by id, so a run reads those partitions
+  only, never the whole output: its start cost follows what it writes, not the output's age.
+  Ids in files written by earlier batches of the same run ('this_run') make a copy, as they
+  would have within one batch.
 - signatures: the near-duplicate features of what was written in the last N days, kept under
   OUTPUT/_state/signatures/date=<run date>/: copies of stories kept by earlier runs are linked to them.
 """
 from __future__ import annotations
 
 import contextlib
+import math
 import os
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import NamedTuple
 
 import apache_beam as beam
 import numpy as np
 import pyarrow.parquet as pq
-from apache_beam import pvalue
 from apache_beam.io.filesystems import FileSystems
 
 from schemas import SIGNATURES_FOLDER
 from transforms.dedup.minhash import Features
+from transforms.utils.dates import resolve
 from transforms.utils.paths import is_local, local_path
 from transforms.utils.stage import counter
 from transforms.write.commit import finish_commits
@@ -47,31 +54,95 @@ def output_files(output: str) -> list[str]:
     return [path for table in ID_TABLES for path in _parquet_files(f"{output.rstrip('/')}/{table}/date=*/*.parquet")]
 
 
-def written_ids(output: str, before: frozenset | None = None):
-    """(id, written by this run) for every id in the output; `before` holds the files that were
-    there when the run began (None: all files are from earlier runs)."""
-    for path in output_files(output):
-        this_run = before is not None and path not in before
-        for doc_id in _read(path, ["id"])["id"]:
-            yield doc_id, this_run
+def holds_ids(path: str) -> bool:
+    """Whether an output file is one of the tables whose ids count as written."""
+    return any(f"/{table}/date=" in path for table in ID_TABLES)
 
 
-class WrittenIds(NamedTuple):
-    """What the output holds at the start of a run (the history side input)."""
-    ids: frozenset  # every article and duplicate id in the output
-    this_run: frozenset  # those of them written by earlier batches of this run
+def partition_files(output: str, day: str) -> list[str]:
+    """The article and duplicate files of one date partition."""
+    return [path for table in ID_TABLES for path in _parquet_files(f"{output.rstrip('/')}/{table}/date={day}/*.parquet")]
 
 
-def history_of(pairs) -> WrittenIds:
-    """WrittenIds from (id, written by this run) pairs."""
-    return WrittenIds(ids=frozenset(i for i, _ in pairs), this_run=frozenset(i for i, new in pairs if new))
+@dataclass(frozen=True)
+class Written:
+    """Where a run looks up what earlier runs wrote. `output` None: a fresh output, nothing to
+    look up. `this_run`: the files earlier batches of this run wrote (pipeline/local_batches.py)."""
+    output: str | None
+    run_date: date
+    days: float = DEFAULT_HISTORY_DAYS
+    this_run: frozenset = frozenset()
+
+    def recent_partitions(self) -> list[str]:
+        return [(self.run_date - timedelta(days=k)).isoformat() for k in range(math.ceil(self.days) + 1)]
 
 
-def read_history(output: str, before: frozenset | None = None) -> WrittenIds:
-    """The history side input of the output folder `output` (see written_ids), once the commits
-    a killed run left half done are finished."""
-    finish_commits(output)
-    return history_of(list(written_ids(output, before)))
+THIS_RUN = ""  # the partition name that stands for the files of this run's earlier batches
+
+
+def partition_of(doc) -> str:
+    """The date partition a document goes to; before its page is read, the one its hints point to."""
+    return doc.date or resolve(doc.date_hints, doc.fetched_at)[1]
+
+
+def lookup_partitions(doc, written: Written) -> list[str]:
+    """Where an earlier run would have written this document: its own partition and the recent ones."""
+    return [partition_of(doc)] + written.recent_partitions() + ([THIS_RUN] if written.this_run else [])
+
+
+def files_of(partition: str, written: Written) -> list[str]:
+    return sorted(written.this_run) if partition == THIS_RUN else partition_files(written.output, partition)
+
+
+class _PartitionFilesFn(beam.DoFn):
+    """Partition -> its files, once the commits a killed run left half done are finished (here,
+    in the job, where the output's credentials are)."""
+
+    def __init__(self, written: Written):
+        self._written = written
+
+    def setup(self):
+        finish_commits(self._written.output)
+
+    def process(self, partition):
+        yield from files_of(partition, self._written)
+
+
+def file_ids(path: str, this_run: frozenset):
+    """(id, written by an earlier batch of this run) for each id in one output file."""
+    flag = path in this_run
+    for doc_id in _read(path, ["id"])["id"]:
+        yield doc_id, flag
+
+
+class WrittenIdsOf(beam.PTransform):
+    """Documents -> (id, written by an earlier batch of this run) for the ids already in the
+    partitions those documents could have been written to (see lookup_partitions), in the
+    documents' windows. Each partition is listed once and each file read once, by one worker."""
+
+    def __init__(self, written: Written):
+        super().__init__()
+        self._written = written
+
+    def expand(self, docs):
+        if self._written.output is None:
+            return docs | "NothingWritten" >> beam.FlatMap(lambda doc: [])
+        return (docs
+                | "Partitions" >> beam.FlatMap(lookup_partitions, self._written)
+                | "DistinctPartitions" >> beam.Distinct()
+                | "Files" >> beam.ParDo(_PartitionFilesFn(self._written))
+                | "DistinctFiles" >> beam.Distinct()
+                | "Spread" >> beam.Reshuffle()
+                | "Ids" >> beam.FlatMap(file_ids, self._written.this_run))
+
+
+def join_written(docs, written: Written, label: str = ""):
+    """Documents -> (id, {'docs': [documents], 'written': [flags]}): each id with its documents
+    and, when the id is already in the output, one flag per file holding it (True: a file of this
+    run's earlier batches)."""
+    ids = docs | f"{label}WrittenIds" >> WrittenIdsOf(written)
+    by_id = docs | f"{label}ById" >> beam.Map(lambda doc: (doc.id, doc))
+    return {"docs": by_id, "written": ids} | f"{label}JoinWritten" >> beam.CoGroupByKey()
 
 
 # Signatures are deleted this many days after the last run that could read them: a run that
@@ -121,23 +192,6 @@ def read_signatures(path: str, ids=None, bucketing_only: bool = False):
                        cluster_id=data["cluster_id"][i], keys=data["keys"][i], source=path)
 
 
-class ReadHistory(beam.PTransform):
-    """Root -> one WrittenIds: the ids already in the output, and those of them written by
-    earlier batches of this run (files not in `before`)."""
-
-    def __init__(self, output: str, before: frozenset | None = None):
-        super().__init__()
-        self._output = output
-        self._before = before
-
-    def expand(self, root):
-        # One step on one worker: the ids are one element in the end, and folding them in a
-        # combine took a shuffle and nine steps more of every batch's start.
-        return (root
-                | "Output" >> beam.Create([self._output])
-                | "Ids" >> beam.Map(read_history, self._before))
-
-
 class ReadSignatures(beam.PTransform):
     """Root -> bucketing-only Features (ids, clusters and LSH keys; history=True) of what the last `days`
     days of runs wrote. Deduplicate reads the rest of a row only for the candidates it compares,
@@ -155,20 +209,71 @@ class ReadSignatures(beam.PTransform):
                 | "Rows" >> beam.FlatMap(read_signatures, bucketing_only=True))
 
 
-class _SkipWrittenFn(beam.DoFn):
-    def process(self, doc, history):
-        if doc.id in history.ids:
-            counter("dedup.skipped_existing").inc()
-            return
+def _unwritten(item):
+    _, grouped = item
+    if grouped["written"]:
+        counter("dedup.skipped_existing").inc(len(grouped["docs"]))
+        return
+    yield from grouped["docs"]
+
+
+# A continuous run's lookup: partitions listed again after this long, since new files land in them.
+LIST_SECONDS = 60.0
+MAX_CACHED_IDS = 2_000_000  # per worker; files beyond it are read again when next needed
+
+
+class _SkipWrittenInStreamFn(beam.DoFn):
+    """Entries one at a time (an unbounded stream has no end to join at): each entry's partitions
+    are listed, and each file's ids are read once per worker (files never change; their names
+    are hashes of their ids) and kept, the least recently used dropped past MAX_CACHED_IDS."""
+
+    def __init__(self, written: Written):
+        self._written = written
+
+    def setup(self):
+        finish_commits(self._written.output)
+        self._listed: dict[str, tuple[float, list[str]]] = {}
+        self._ids: OrderedDict[str, frozenset] = OrderedDict()
+        self._cached = 0
+
+    def _files(self, partition: str) -> list[str]:
+        when, files = self._listed.get(partition, (0.0, []))
+        if time.monotonic() - when > LIST_SECONDS:
+            files = files_of(partition, self._written)
+            self._listed[partition] = (time.monotonic(), files)
+        return files
+
+    def _ids_in(self, path: str) -> frozenset:
+        if path in self._ids:
+            self._ids.move_to_end(path)
+            return self._ids[path]
+        ids = frozenset(i for i, _ in file_ids(path, frozenset()))
+        self._ids[path] = ids
+        self._cached += len(ids)
+        while self._cached > MAX_CACHED_IDS and len(self._ids) > 1:
+            self._cached -= len(self._ids.popitem(last=False)[1])
+        return ids
+
+    def process(self, doc):
+        for partition in lookup_partitions(doc, self._written):
+            if any(doc.id in self._ids_in(path) for path in self._files(partition)):
+                counter("dedup.skipped_existing").inc()
+                return
         yield doc
 
 
 class SkipWritten(beam.PTransform):
-    """Documents -> those whose id is not in the output yet."""
+    """Documents -> those whose id is not in the output yet (looked up as WrittenIdsOf says).
+    `streaming`: for an unbounded input, looked up per document instead of joined."""
 
-    def __init__(self, history):
+    def __init__(self, written: Written, streaming: bool = False):
         super().__init__()
-        self._history = history
+        self._written = written
+        self._streaming = streaming
 
     def expand(self, docs):
-        return docs | beam.ParDo(_SkipWrittenFn(), pvalue.AsSingleton(self._history))
+        if self._written.output is None:
+            return docs
+        if self._streaming:
+            return docs | "Lookup" >> beam.ParDo(_SkipWrittenInStreamFn(self._written))
+        return join_written(docs, self._written) | "Unwritten" >> beam.FlatMap(_unwritten)

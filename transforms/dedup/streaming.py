@@ -5,8 +5,9 @@ In: Documents with event timestamps. Out: {'articles', 'duplicates'}.
 1. Each document's features go to every one of its LSH keys. A stateful DoFn keyed by key
    remembers the documents recently seen there, with their cluster roots. It verifies the
    newcomer against them (verify.py) and answers with the earliest matching root, if any. Then
-   it remembers the newcomer too. Entries older than `ttl` (event time) are pruned as new ones
-   arrive, and a quiet bucket is cleared by an event-time timer.
+   it remembers the newcomer too, while the bucket holds fewer than BUCKET_CAP (past that,
+   newcomers are answered but not remembered: dedup.bucket_overflow). Entries older than `ttl`
+   (event time) are pruned as new ones arrive, and a quiet bucket is cleared by an event-time timer.
 2. A stateful DoFn keyed by document id collects the document and one answer per key; with all
    answers in, the document leaves as an article (no match) or a duplicate of the root.
 
@@ -23,6 +24,7 @@ from apache_beam.transforms.timeutil import TimeDomain
 from apache_beam.transforms.userstate import BagStateSpec, ReadModifyWriteStateSpec, TimerSpec, on_timer
 from apache_beam.utils.timestamp import Timestamp
 
+from transforms.dedup import BUCKET_CAP
 from transforms.dedup.minhash import features
 from transforms.dedup.verify import is_copy
 from transforms.utils.stage import counter
@@ -52,7 +54,10 @@ class _BucketFn(beam.DoFn):
         for root, when, other in entries:
             if other.id != doc_id and is_copy(other, feats) and (best is None or when < best[1]):
                 best = (root, when)
-        entries.append((best[0] if best else doc_id, now, feats))
+        if len(entries) < BUCKET_CAP:
+            entries.append((best[0] if best else doc_id, now, feats))
+        else:
+            counter("dedup.bucket_overflow").inc()
         seen.clear()
         for entry in entries:
             seen.add(entry)

@@ -35,6 +35,11 @@ def counter(name: str):
     return Metrics.counter(NAMESPACE, name)
 
 
+def distribution(name: str):
+    """Sizes (of groups, buckets, clusters): a dashboard shows their largest and mean."""
+    return Metrics.distribution(NAMESPACE, name)
+
+
 def make_reject(stage: str, reason: str, error: str, *, url: str, source: str, fetched_at: datetime | None,
                 input: str = "", record_number=None, payload=None, date: str = "", http_status=None) -> Reject:
     fetched_at = fetched_at or datetime.now(timezone.utc)

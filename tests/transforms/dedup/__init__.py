@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 import apache_beam as beam
 
 from tests.conftest import make_doc
-from transforms.dedup import Deduplicate, ReadHistory, ReadSignatures
+from transforms.dedup import Deduplicate, ReadSignatures, Written
 from transforms.dedup.minhash import features
 from transforms.utils.ids import content_hash
 
@@ -52,6 +52,5 @@ def wire_docs():
 
 
 def run_dedup(p, items, out_dir, run_date=T0.date()):
-    history = p | "H" >> ReadHistory(out_dir)
     signatures = p | "S" >> ReadSignatures(out_dir, run_date)
-    return p | beam.Create(items) | Deduplicate(history, signatures)
+    return p | beam.Create(items) | Deduplicate(Written(out_dir, run_date), signatures)

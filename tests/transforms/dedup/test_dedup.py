@@ -1,4 +1,6 @@
 """Deduplicate (transforms/dedup/__init__.py): candidate pairs from buckets, and the Beam transform in a batch."""
+import random
+
 import apache_beam as beam
 from apache_beam.testing.util import assert_that, equal_to
 
@@ -7,10 +9,11 @@ from tests.transforms.dedup import run_dedup, wire_docs
 from transforms.dedup import bucket_pairs
 
 
-def test_big_buckets_become_chains():
+def test_big_buckets_become_stars():
     members = [("c", None, "hc"), ("a", None, "ha"), ("b", None, "hb")]
     assert list(bucket_pairs(("k", members))) == [("a", "b"), ("a", "c"), ("b", "c")]
-    assert len(list(bucket_pairs(("k", [(str(i), None, str(i)) for i in range(500)])))) == 499
+    many = [(f"{i:03d}", None, str(i)) for i in range(500)]
+    assert list(bucket_pairs(("k", many))) == [("000", f"{i:03d}") for i in range(1, 500)]
 
 
 def test_earlier_clusters_pair_through_their_kept_article_only():
@@ -23,19 +26,19 @@ def test_earlier_clusters_pair_through_their_kept_article_only():
     assert list(bucket_pairs(("k", old))) == []
 
 
-def test_copies_of_one_text_are_chained_once_and_compared_through_the_first():
+def test_copies_of_one_text_are_linked_once_and_compared_through_the_first():
     from transforms.dedup.minhash import exact_key
     copies = [(f"c{i}", None, "same") for i in range(10)]
     other = ("x", None, "other")
     exact = exact_key("0123456789abcdef")
-    # Their exact-text bucket: a chain, 9 pairs instead of 45.
-    assert list(bucket_pairs((exact, copies))) == [(f"c{i}", f"c{i + 1}") for i in range(9)]
+    # Their exact-text bucket: a star around the first, 9 pairs instead of 45.
+    assert list(bucket_pairs((exact, copies))) == [("c0", f"c{i}") for i in range(1, 10)]
     # A bucket they share with another text: the first copy stands for all ten.
     assert list(bucket_pairs(("band", copies + [other]))) == [("c0", "x")]
-    # Two texts whose 56-bit keys collide are not chained together.
+    # Two texts whose 56-bit keys collide are not linked together.
     assert list(bucket_pairs((exact, [("a", None, "h1"), ("b", None, "h2")]))) == []
     # An earlier run's copy of the text is paired with the first new one only.
-    assert list(bucket_pairs((exact, copies[:3] + [("K", "K", "same")]))) == [("c0", "c1"), ("c1", "c2"), ("K", "c0")]
+    assert list(bucket_pairs((exact, copies[:3] + [("K", "K", "same")]))) == [("c0", "c1"), ("c0", "c2"), ("K", "c0")]
 
 
 def test_batch_exact_and_near_copies(tmp_path):
@@ -53,3 +56,21 @@ def test_batch_exact_and_near_copies(tmp_path):
                                ids["https://wire.example/story"]),
                               ("https://other.example/edited", ids["https://wire.example/story"],
                                ids["https://wire.example/story"])]), label="copies")
+
+
+def test_a_band_bucket_holds_at_most_its_cap_of_each_run_the_smallest_ids():
+    from transforms.dedup import BUCKET_CAP, _BandBucket
+    combine = _BandBucket()
+    new = [(f"n{i:05d}", None, f"h{i}") for i in range(3 * BUCKET_CAP)]
+    old = [(f"o{i:05d}", "K", f"g{i}") for i in range(BUCKET_CAP + 5)]
+    members = new + old
+    random.Random(1).shuffle(members)
+    # Two accumulators merged, as a runner's combiner lifting makes them: the same as one.
+    halves = [combine.create_accumulator(), combine.create_accumulator()]
+    for i, member in enumerate(members):
+        halves[i % 2] = combine.add_input(halves[i % 2], member)
+    held, left_out = combine.extract_output(combine.merge_accumulators(halves))
+    assert held == sorted(new)[:BUCKET_CAP] + sorted(old)[:BUCKET_CAP]
+    assert left_out == 2 * BUCKET_CAP + 5
+    small = combine.extract_output(combine.add_input(combine.create_accumulator(), new[0]))
+    assert small == ([new[0]], 0)

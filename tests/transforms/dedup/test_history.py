@@ -49,3 +49,53 @@ def test_signatures_older_than_the_days_remembered_are_deleted(tmp_path):
     assert sorted(p.name for p in (tmp_path / SIGNATURES_FOLDER).iterdir()) == remaining
     signature_partitions(str(tmp_path), date(2026, 12, 7), 1, prune=True)  # a run remembering one day
     assert sorted(p.name for p in (tmp_path / SIGNATURES_FOLDER).iterdir()) == remaining  # deletes nothing more
+
+
+def _write_ids(root, table, day, ids, name="part-a.parquet"):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    folder = root / table / f"date={day}"
+    folder.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.table({"id": ids}), folder / name)
+    return str(folder / name)
+
+
+def _doc(doc_id, day):
+    from tests.conftest import make_doc
+    doc = make_doc(url=f"https://x.example/{doc_id}")
+    doc.id, doc.date = doc_id, day
+    return doc
+
+
+def test_ids_are_looked_up_in_the_documents_partitions_and_the_recent_ones_only(tmp_path):
+    from datetime import date
+
+    from transforms.dedup.history import Written, WrittenIdsOf
+    _write_ids(tmp_path, "articles", "2024-03-01", ["own"])
+    _write_ids(tmp_path, "duplicates", "2024-03-01", ["own-copy"])
+    _write_ids(tmp_path, "articles", "2024-06-09", ["recent"])
+    _write_ids(tmp_path, "articles", "2024-06-01", ["too-old"])
+    # A partition no document can be in is never opened: this one is not even Parquet.
+    (tmp_path / "articles" / "date=2019-01-01").mkdir(parents=True)
+    (tmp_path / "articles" / "date=2019-01-01" / "part-x.parquet").write_bytes(b"not parquet")
+    this_run = _write_ids(tmp_path, "articles", "2023-01-01", ["earlier-batch"], "part-b.parquet")
+    written = Written(str(tmp_path), date(2024, 6, 10), days=2, this_run=frozenset([this_run]))
+    with beam_pipeline() as p:
+        ids = p | beam.Create([_doc("a", "2024-03-01"), _doc("b", "2024-06-10")]) | WrittenIdsOf(written)
+        assert_that(ids, equal_to([("own", False), ("own-copy", False), ("recent", False), ("earlier-batch", True)]))
+
+
+def test_in_a_stream_written_ids_are_looked_up_per_document(tmp_path):
+    from datetime import date
+
+    from transforms.dedup.history import SkipWritten, Written
+    _write_ids(tmp_path, "articles", "2024-03-01", ["own"])
+    _write_ids(tmp_path, "articles", "2024-06-09", ["recent"])
+    _write_ids(tmp_path, "articles", "2024-01-01", ["moved"])  # neither its partition nor a recent one: not found
+    written = Written(str(tmp_path), date(2024, 6, 10), days=2)
+    docs = [_doc("own", "2024-03-01"), _doc("recent", "2024-06-10"), _doc("new", "2024-06-10"),
+            _doc("moved", "2024-03-02")]
+    for streaming in (True, False):
+        with beam_pipeline() as p:
+            kept = p | beam.Create(docs) | SkipWritten(written, streaming=streaming) | beam.Map(lambda d: (d.id, d.date))
+            assert_that(kept, equal_to([("new", "2024-06-10"), ("moved", "2024-03-02")]))
