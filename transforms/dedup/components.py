@@ -23,13 +23,9 @@ from transforms.utils.stage import counter, distribution
 ROUNDS = 10
 
 
-def _both_ways(edge):
-    a, b = edge
-    return [(a, b), (b, a)]
-
-
 def large_star(item, last: bool = False):
-    """(node, neighbours) -> edges (a < b) linking each larger neighbour to the smallest node around."""
+    """(node, neighbours) -> edges linking each larger neighbour to the smallest node around, as
+    (larger end, smaller end): keyed for small_star."""
     node, neighbours = item
     neighbours = set(neighbours)
     distribution("dedup.cluster_node_degree").update(len(neighbours))
@@ -38,11 +34,12 @@ def large_star(item, last: bool = False):
     if last and larger and smallest < node:
         counter("dedup.clusters_unsettled").inc()
     for v in larger:
-        yield smallest, v
+        yield v, smallest
 
 
 def small_star(item, last: bool = False):
-    """(node, its smaller neighbours) -> edges linking the node and those neighbours to the smallest of them."""
+    """(node, its smaller neighbours) -> edges linking the node and those neighbours to the
+    smallest of them, each both ways: keyed for large_star by either end."""
     node, smaller = item
     smaller = set(smaller)
     smallest = min(smaller)
@@ -51,11 +48,12 @@ def small_star(item, last: bool = False):
     for v in smaller | {node}:
         if v != smallest:
             yield smallest, v
+            yield v, smallest
 
 
 def labels_of(edge):
-    """(a, b), a < b, in a forest of stars: each end's candidate label, the smaller end."""
-    a, b = edge
+    """An edge of a forest of stars, either way round: each end's candidate label, the smaller end."""
+    a, b = sorted(edge)
     return [(a, a), (b, a)]
 
 
@@ -103,14 +101,12 @@ class ConnectedComponents(beam.PTransform):
         self._rounds = rounds
 
     def expand(self, edges):
-        edges = edges | "Ordered" >> beam.Map(lambda e: (min(e), max(e)))
+        edges = edges | "BothWays" >> beam.FlatMap(lambda e: [(e[0], e[1]), (e[1], e[0])])
         for n in range(1, self._rounds + 1):
             last = n == self._rounds
             edges = (edges
-                     | f"Large{n}/BothWays" >> beam.FlatMap(_both_ways)
                      | f"Large{n}/ByNode" >> beam.GroupByKey()
                      | f"Large{n}/Star" >> beam.FlatMap(large_star, last=last)
-                     | f"Small{n}/ByLarger" >> beam.Map(lambda e: (e[1], e[0]))
                      | f"Small{n}/ByNode" >> beam.GroupByKey()
                      | f"Small{n}/Star" >> beam.FlatMap(small_star, last=last))
         return (edges
