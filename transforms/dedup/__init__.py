@@ -40,6 +40,14 @@ MAX_BUCKET = 50  # a bigger bucket is linked as a star around its first document
 BUCKET_CAP = 1000  # documents of this run (and as many of earlier runs) a band bucket holds
 OLD_PER_CLUSTER = 2  # members of an earlier cluster a new document is compared with, when its kept one is not in the bucket
 
+# Made once: these are updated per bucket and per pair. Sizes of one are not recorded.
+_EXACT_BUCKET_SIZE = distribution("dedup.exact_bucket_size")
+_BAND_BUCKET_SIZE = distribution("dedup.band_bucket_size")
+_PAIRS_PER_DOCUMENT = distribution("dedup.pairs_per_document")
+_DOCUMENTS_PER_ID = distribution("dedup.documents_per_id")
+_CANDIDATE_PAIRS = counter("dedup.candidate_pairs")
+_VERIFIED_PAIRS = counter("dedup.verified_pairs")
+
 
 def cluster_member(f: Features) -> tuple:
     """(id, published_at, fetched_at, cluster of an earlier run or None): what clustering needs."""
@@ -58,6 +66,16 @@ def key_member(f: Features) -> tuple:
 
 def is_exact_key(key) -> bool:
     return isinstance(key, int) and key >> 60 == EXACT
+
+
+EXACT_KEYS = "exact"
+
+
+def bucket_entries(f: Features):
+    """(key, member) for each of a document's keys; exact-text keys to their own output."""
+    member = key_member(f)
+    for key in f.keys:
+        yield pvalue.TaggedOutput(EXACT_KEYS, (key, member)) if is_exact_key(key) else (key, member)
 
 
 def _earlier(members) -> list[str]:
@@ -101,7 +119,8 @@ def bucket_pairs(item):
     the rest to its cluster."""
     key, members = item
     members = set(members)
-    distribution("dedup.bucket_size").update(len(members))
+    if len(members) > 1:
+        (_EXACT_BUCKET_SIZE if is_exact_key(key) else _BAND_BUCKET_SIZE).update(len(members))
     if is_exact_key(key):
         texts: dict[str, list] = {}
         for member in members:
@@ -122,7 +141,7 @@ def bucket_pairs(item):
 def _first_side(item):
     """(a, {'pairs': [b...], 'features': [fa]}) -> (b, fa) for each pair."""
     _, grouped = item
-    distribution("dedup.pairs_per_document").update(len(grouped["pairs"]))
+    _PAIRS_PER_DOCUMENT.update(len(grouped["pairs"]))
     for fa in grouped["features"][:1]:
         for b in grouped["pairs"]:
             yield b, fa
@@ -133,11 +152,11 @@ def _verify(item):
     _, grouped = item
     for fb in grouped["features"][:1]:
         for fa in grouped["left"]:
-            counter("dedup.candidate_pairs").inc()
+            _CANDIDATE_PAIRS.inc()
             if fa.history and fb.history:
                 continue  # decided by earlier runs
             if is_copy(fa, fb):
-                counter("dedup.verified_pairs").inc()
+                _VERIFIED_PAIRS.inc()
                 yield cluster_member(fa), cluster_member(fb)
 
 
@@ -148,7 +167,8 @@ def _same_id(item):
     docs, written = list(grouped["docs"]), list(grouped["written"])
     if not docs:
         return
-    distribution("dedup.documents_per_id").update(len(docs))
+    if len(docs) > 1:
+        _DOCUMENTS_PER_ID.update(len(docs))
     if any(written):
         # An earlier batch of this run wrote this id: the same URL read twice, as within a batch.
         for doc in docs:
@@ -184,7 +204,8 @@ def _assign(item):
 class _BandBucket(beam.CombineFn):
     """The members of one band bucket: this run's and earlier runs' apart, each capped at
     BUCKET_CAP (the smallest ids kept, so every runner keeps the same ones), with the number
-    left out. A bucket that boilerplate-like pages share stays one bounded element."""
+    left out. A bucket that boilerplate-like pages share stays one bounded element (an
+    accumulator holds up to twice the cap of each before it is cut back)."""
 
     def create_accumulator(self):
         return [], [], 0
@@ -198,14 +219,18 @@ class _BandBucket(beam.CombineFn):
         return new[:BUCKET_CAP], old[:BUCKET_CAP], dropped + left_out
 
     def add_input(self, acc, member):
-        new, old, dropped = acc
-        (new if member[1] is None else old).append(member)
-        return self._trim((new, old, dropped))
+        held = acc[0] if member[1] is None else acc[1]
+        held.append(member)
+        return self._trim(acc) if len(held) > 2 * BUCKET_CAP else acc
 
     def merge_accumulators(self, accumulators):
         new, old, dropped = [], [], 0
         for acc in accumulators:
-            new, old, dropped = self._trim((new + acc[0], old + acc[1], dropped + acc[2]))
+            new += acc[0]
+            old += acc[1]
+            dropped += acc[2]
+            if len(new) > 2 * BUCKET_CAP or len(old) > 2 * BUCKET_CAP:
+                new, old, dropped = self._trim((new, old, dropped))
         return new, old, dropped
 
     def extract_output(self, acc):
@@ -253,9 +278,8 @@ class FindCopies(beam.PTransform):
         keyed = feats
         if history_features is not None:
             keyed = (feats, history_features) | "WithHistory" >> beam.Flatten()
-        exact, band = (keyed
-                       | "Keys" >> beam.FlatMap(lambda f: [(k, key_member(f)) for k in f.keys])
-                       | "ByKind" >> beam.Partition(lambda kv, n: 0 if is_exact_key(kv[0]) else 1, 2))
+        keys = keyed | "Keys" >> beam.FlatMap(bucket_entries).with_outputs(EXACT_KEYS, main="band")
+        exact, band = keys[EXACT_KEYS], keys.band
         # An exact-text bucket is one cluster, however large; a band bucket is capped.
         exact_pairs = exact | "ExactBuckets" >> beam.GroupByKey() | "ExactPairs" >> beam.FlatMap(bucket_pairs)
         band_pairs = (band | "BandBuckets" >> beam.CombinePerKey(_BandBucket())

@@ -21,6 +21,8 @@ from transforms.utils.stage import counter, distribution
 
 # Long enough for a chain of some thousands of copies, each linked only to the next.
 ROUNDS = 10
+_NODE_DEGREE = distribution("dedup.cluster_node_degree")
+_UNSETTLED = counter("dedup.clusters_unsettled")
 
 
 def large_star(item, last: bool = False):
@@ -28,11 +30,12 @@ def large_star(item, last: bool = False):
     (larger end, smaller end): keyed for small_star."""
     node, neighbours = item
     neighbours = set(neighbours)
-    distribution("dedup.cluster_node_degree").update(len(neighbours))
+    if len(neighbours) > 1:
+        _NODE_DEGREE.update(len(neighbours))
     smallest = min(min(neighbours), node)
     larger = [v for v in neighbours if v > node]
     if last and larger and smallest < node:
-        counter("dedup.clusters_unsettled").inc()
+        _UNSETTLED.inc()
     for v in larger:
         yield v, smallest
 
@@ -44,7 +47,7 @@ def small_star(item, last: bool = False):
     smaller = set(smaller)
     smallest = min(smaller)
     if last and len(smaller) > 1:
-        counter("dedup.clusters_unsettled").inc()
+        _UNSETTLED.inc()
     for v in smaller | {node}:
         if v != smallest:
             yield smallest, v
