@@ -703,7 +703,7 @@ def step_rows(result: dict) -> list[tuple]:
         rows.append((f"Clusters/{step}", elements.get(f"Clusters/{step}"), largest, described[step], size,
                      msecs.get(f"Clusters/{step}")))
     other = sum(v for k, v in msecs.items() if k not in {r[0] for r in rows})
-    rows.append(("other steps", None, None, "ByKind, pairs, FeaturesById, sides, Members, Kept, Decisions...",
+    rows.append(("other steps", None, None, "pairs, FeaturesById, sides, Members, Kept, Decisions...",
                  None, other))
     return rows
 
