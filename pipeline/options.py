@@ -1,6 +1,8 @@
 """Beam's pipeline options: checked as the command receives them, with each view made once."""
 from __future__ import annotations
 
+import re
+
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
 from pipeline.errors import UsageError
@@ -30,16 +32,44 @@ class Options(PipelineOptions):
         return view
 
 
+# Options that Beam's Flink runner defines in Java (FlinkPipelineOptions); the Python SDK learns
+# them from the job server when the job is submitted, so they are named here to be let through.
+FLINK_RUNNER_OPTIONS = frozenset(re.sub(r"(?<!^)([A-Z])", r"_\1", name).lower() for name in (
+    "checkpointingInterval", "checkpointingMode", "checkpointTimeoutMillis", "minPauseBetweenCheckpoints",
+    "numConcurrentCheckpoints", "failOnCheckpointingErrors", "finishBundleBeforeCheckpointing",
+    "unalignedCheckpointEnabled", "forceUnalignedCheckpointEnabled", "shutdownSourcesAfterIdleMs",
+    "numberOfExecutionRetries", "jobCheckIntervalInSecs", "attachedMode", "executionRetryDelay", "objectReuse",
+    "operatorChaining", "stateBackendFactory", "stateBackend", "stateBackendStoragePath", "disableMetrics",
+    "externalizedCheckpointsEnabled", "retainExternalizedCheckpointsOnCancellation", "maxBundleSize",
+    "maxBundleTimeMills", "latencyTrackingInterval", "autoWatermarkInterval", "executionModeForBatch",
+    "savepointPath", "allowNonRestoredState", "autoBalanceWriteFilesShardingEnabled", "reportCheckpointDuration",
+    "reIterableGroupByKeyResult", "fasterCopy", "flinkConfDir", "fileInputSplitMaxSizeMB", "enableStableInputDrain",
+))
+# Runners that read them: the Flink runner, and the portable runner in front of a Flink job server.
+FLINK_RUNNERS = {"FlinkRunner", "PortableRunner"}
+
+
+def _with_flink_options(parser) -> None:
+    for name in sorted(FLINK_RUNNER_OPTIONS):
+        parser.add_argument(f"--{name}", nargs="?", const="true")  # a flag alone means true, as in Java
+
+
 def check_beam_args(extra: list[str]) -> tuple[str, ...]:
-    """The arguments the command does not know, checked as Beam options; UsageError for one that
-    Beam does not know either. They are passed on untouched."""
-    stray = [a for a in extra if not a.startswith("--")]
-    if stray:
-        raise UsageError(f"unexpected argument: {stray[0]}")
+    """The arguments the command does not know, checked as Beam options (`--name=value` or
+    `--name value`); UsageError for one that no Beam runner defines, or for a Flink option given to
+    another runner. They are passed on untouched."""
+    parsers = []
     options = PipelineOptions(extra)
-    unknown = set(options.get_all_options(retain_unknown_options=True)) - set(options.get_all_options())
-    if unknown:
-        raise UsageError(f"unknown option: --{sorted(unknown)[0]}")
+    known = options.get_all_options(add_extra_args_fn=lambda parser: (_with_flink_options(parser),
+                                                                      parsers.append(parser)))
+    _, unknown = parsers[0].parse_known_args(extra)
+    for arg in unknown:
+        raise UsageError(f"unknown option: {arg.split('=', 1)[0]}" if arg.startswith("-")
+                         else f"unexpected argument: {arg}")
+    flink = sorted(name for name in FLINK_RUNNER_OPTIONS if known.get(name) is not None)
+    runner = str(known.get("runner") or DEFAULT_RUNNER).rsplit(".", 1)[-1]
+    if flink and runner not in FLINK_RUNNERS:
+        raise UsageError(f"--{flink[0]} is an option of the Flink runner (--runner=FlinkRunner), not of {runner}")
     return tuple(extra)
 
 

@@ -6,7 +6,9 @@ from tests.conftest import run_cli
 
 
 @pytest.mark.parametrize("args,message", [
-    (["run", "--no-such-flag"], "unknown option: --no_such_flag"),
+    (["run", "--no-such-flag"], "unknown option: --no-such-flag"),
+    (["run", "--checkpointing_interval=60000"], "is an option of the Flink runner"),
+    (["run", "--runner=FlinkRunner", "--parallelism", "2", "stray"], "unexpected argument: stray"),
     (["run", "--input", "/does/not/exist"], "input not found: /does/not/exist"),
     (["run", "--output", "/proc/not-writable"], "output folder is not writable"),
     (["run", "--max-rows-per-file", "zero"], "invalid int value"),
