@@ -74,13 +74,20 @@ class _BucketFn(beam.DoFn):
 
 
 class _DecideFn(beam.DoFn):
-    """(doc_id, message) -> the document, once its answers from all its keys are in."""
+    """(doc_id, message) -> the document, once its answers from all its keys are in. What waits for
+    answers that never come (two documents of one id mixing their answers) is cleared `ttl` later."""
 
     DOC = ReadModifyWriteStateSpec("doc", PickleCoder())
     ANSWERS = BagStateSpec("answers", PickleCoder())
+    EXPIRY = TimerSpec("expiry", TimeDomain.WATERMARK)
 
-    def process(self, item, doc_state=beam.DoFn.StateParam(DOC), answers=beam.DoFn.StateParam(ANSWERS)):
+    def __init__(self, ttl_seconds: float):
+        self._ttl = ttl_seconds
+
+    def process(self, item, ts=beam.DoFn.TimestampParam, doc_state=beam.DoFn.StateParam(DOC),
+                answers=beam.DoFn.StateParam(ANSWERS), expiry=beam.DoFn.TimerParam(EXPIRY)):
         _, message = item
+        expiry.set(Timestamp(micros=int((_seconds(ts) + self._ttl) * 1e6)))
         if message[0] == "doc":
             doc_state.write(message[1])
         else:
@@ -98,6 +105,13 @@ class _DecideFn(beam.DoFn):
             yield beam.pvalue.TaggedOutput(DUPLICATES, doc.replace(cluster_id=root, duplicate_of=root))
         else:
             yield doc.replace(cluster_id=doc.id, duplicate_of=None)
+
+    @on_timer(EXPIRY)
+    def expire(self, doc_state=beam.DoFn.StateParam(DOC), answers=beam.DoFn.StateParam(ANSWERS)):
+        if doc_state.read() is not None or list(answers.read()):
+            counter("dedup.stream_unanswered_expired").inc()
+        doc_state.clear()
+        answers.clear()
 
 
 def _fan_out(doc):
@@ -120,6 +134,6 @@ class StreamingDeduplicate(beam.PTransform):
                    .with_output_types(Tuple[str, Any]))
         own = docs | "ById" >> beam.Map(lambda d: (d.id, ("doc", d))).with_output_types(Tuple[str, Any])
         out = ((answers, own) | "Meet" >> beam.Flatten()
-               | "Decide" >> beam.ParDo(_DecideFn()).with_outputs(DUPLICATES, main="articles"))
+               | "Decide" >> beam.ParDo(_DecideFn(self._ttl)).with_outputs(DUPLICATES, main="articles"))
         return {"articles": out.articles, DUPLICATES: out[DUPLICATES]}
 
