@@ -4,6 +4,8 @@
                     [--output DIR] [fetch options ...] [Beam pipeline options ...]
     news-ingest run --streaming --feeds FILE_OR_URL ... [--poll-interval S] [--window S]
                     [--stop-after S] [--output DIR] [...]
+    news-ingest compact OUTPUT [--date D ...] [--older-than-days N] [--target-mb M]
+                    [--table articles|duplicates|rejects ...] [-q]      (pipeline/compact.py)
 
 Flags of our own are parsed here; the rest are checked as Beam options and passed on untouched.
 A user's mistake (bad flag, missing path, unwritable output) raises UsageError.
@@ -13,9 +15,10 @@ from __future__ import annotations
 import argparse
 import sys
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
+from pipeline.compact import DEFAULT_OLDER_THAN_DAYS, TABLES, CompactConfig
 from pipeline.config import DEFAULT_BATCH_FILES, DEFAULT_BATCH_MB, BatchLimits, CommandConfig, GraphConfig, StreamConfig
 from pipeline.errors import UsageError
 from pipeline.inputs import expand_inputs, expand_url_args
@@ -24,6 +27,7 @@ from transforms.extract import MAX_TEXT_CHARS
 from transforms.fetch.client import DEFAULT_USER_AGENT, FetchConfig
 from transforms.utils.paths import is_local, local_path
 from transforms.write import MAX_ROWS_PER_FILE
+from transforms.write.compact import DEFAULT_TARGET_MB
 
 PROG = "news-ingest"
 
@@ -119,8 +123,55 @@ def parser() -> argparse.ArgumentParser:
                         help="seconds of output per set of files (default 60)")
     stream.add_argument("--stop-after", type=_positive, default=None, metavar="SECONDS",
                         help="end the run after this many seconds (default: run until stopped)")
+    add_compact(sub)
     top.set_defaults(run_parser=run)
     return top
+
+
+def _date(value: str) -> str:
+    """YYYY-MM-DD as the partition folders spell it (fromisoformat alone also takes 20260101)."""
+    try:
+        if date.fromisoformat(value).isoformat() == value:
+            return value
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)")
+
+
+def add_compact(sub) -> None:
+    compact = sub.add_parser("compact", help="merge the small Parquet files of closed date partitions",
+                             description="Merge each closed date partition's files smaller than --target-mb into "
+                                         "files of that size, with the same rows (pipeline/compact.py).")
+    compact.add_argument("output", metavar="OUTPUT",
+                         help="the output folder of earlier runs (local, or gs://, s3://, ...)")
+    compact.add_argument("--date", dest="dates", action="append", type=_date, default=[], metavar="D",
+                         help="compact this date (YYYY-MM-DD), whatever its age; repeat for several")
+    compact.add_argument("--older-than-days", type=int, default=None, metavar="N",
+                         help=f"compact dates at least N days old (default {DEFAULT_OLDER_THAN_DAYS}: a continuous "
+                              "run's windows and allowed lateness have passed)")
+    compact.add_argument("--target-mb", type=_positive, default=DEFAULT_TARGET_MB, metavar="MB",
+                         help=f"size of a merged file; smaller files are merged (default {DEFAULT_TARGET_MB})")
+    compact.add_argument("--table", dest="tables", action="append", choices=TABLES, default=[],
+                         help="a table to compact; repeat for several (default: all of " + ", ".join(TABLES) + ")")
+    compact.add_argument("-q", "--quiet", action="store_true", help="print nothing when all goes well")
+
+
+def parse_compact(argv: list[str]) -> CompactConfig:
+    """`compact`'s arguments -> CompactConfig; UsageError for anything wrong."""
+    args = parser().parse_args(argv)
+    if args.dates and args.older_than_days is not None:
+        raise UsageError("--date and --older-than-days choose partitions two ways: give one")
+    if args.older_than_days is not None and args.older_than_days < 0:
+        raise UsageError("--older-than-days must be 0 or more")
+    output = args.output.rstrip("/") or args.output
+    if is_local(output):
+        if not Path(local_path(output)).is_dir():
+            raise UsageError(f"no such output folder: {args.output}")
+        output = str(Path(local_path(output)).absolute())
+    older = DEFAULT_OLDER_THAN_DAYS if args.older_than_days is None else args.older_than_days
+    return CompactConfig(output=output, dates=tuple(sorted(set(args.dates))), older_than_days=older,
+                         target_bytes=int(args.target_mb * (1 << 20)), tables=tuple(args.tables or TABLES),
+                         quiet=args.quiet)
 
 
 def run_actions() -> list[argparse.Action]:

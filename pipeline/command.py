@@ -18,6 +18,9 @@ def run(argv: list[str]) -> int:
     from pipeline import cli, local_batches, local_stream, remote, summary
     from pipeline.options import beam_options, runs_locally
 
+    if argv[:1] == ["compact"]:
+        from pipeline import compact
+        return compact.run(cli.parse_compact(argv))
     config = cli.parse(argv)
     options = beam_options(config.beam_args)
     graph = config.graph

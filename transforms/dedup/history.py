@@ -31,7 +31,7 @@ from transforms.dedup.minhash import Features
 from transforms.utils.dates import resolve
 from transforms.utils.paths import is_local, local_path
 from transforms.utils.stage import counter
-from transforms.write.commit import finish_commits
+from transforms.write.commit import finish_commits, is_missing
 
 ID_TABLES = ("articles", "duplicates")
 SIGNATURES = "signatures"
@@ -108,10 +108,21 @@ class _PartitionFilesFn(beam.DoFn):
         yield from files_of(partition, self._written)
 
 
-def file_ids(path: str, this_run: frozenset):
-    """(id, written by an earlier batch of this run) for each id in one output file."""
+def file_ids(path: str, this_run: frozenset, again: bool = True):
+    """(id, written by an earlier batch of this run) for each id in one output file. A file gone
+    since it was listed was merged by `news-ingest compact`: its rows are in its partition's
+    files now, which are read instead."""
+    try:
+        ids = _read(path, ["id"])["id"]
+    except Exception as exc:  # noqa: BLE001 - each filesystem says "missing" in its own way
+        if not (again and is_missing(exc)):
+            raise
+        for other in _parquet_files(f"{path.rsplit('/', 1)[0]}/*.parquet"):
+            if other != path:
+                yield from file_ids(other, this_run, again=False)
+        return
     flag = path in this_run
-    for doc_id in _read(path, ["id"])["id"]:
+    for doc_id in ids:
         yield doc_id, flag
 
 

@@ -8,6 +8,10 @@ into place and deletes the manifest. A run killed before the manifest leaves not
 the same command run again writes the same files. A run killed while moving leaves a manifest:
 the next run on the output finishes the moves before it reads what is there (finish_commits).
 A reader listing the output during the moves can see part of one commit's files; nothing else.
+
+A manifest may also list files to delete once every move is done (compaction, pipeline/compact.py:
+merged files in, the small files they replace out). Manifest: {"files": [[staged, final], ...],
+"run": {"record", "batch"} or null, "delete": [final path, ...] (optional)}.
 """
 from __future__ import annotations
 
@@ -63,19 +67,29 @@ def _move(source: str, target: str) -> None:
         FileSystems.rename([source], [target])
 
 
-def _missing(exc: Exception) -> bool:
+def is_missing(exc: Exception) -> bool:
     return isinstance(exc, FileNotFoundError) or "not found" in str(exc).lower() or "no files" in str(exc).lower()
 
 
+def _delete(path: str) -> None:
+    """Deletes a file; one already gone (another run finishing the same manifest) is no error."""
+    try:
+        FileSystems.delete([path])
+    except Exception as exc:  # noqa: BLE001 - each filesystem says "missing" in its own way
+        if not is_missing(exc):
+            raise
+
+
 def apply_manifest(manifest: str) -> list[str]:
-    """Moves the files a manifest lists into place (those not moved yet), records them in the
-    run record it names, if any, and deletes it; returns the final paths. Safe to run again
+    """Moves the files a manifest lists into place (those not moved yet), deletes the files it
+    lists to delete (those still there), records the moved ones in the run record it names, if
+    any, and deletes it; returns the final paths. Safe to run again
     after a kill at any point, and beside another run finishing the same manifest."""
     try:
         with FileSystems.open(manifest) as f:
             entry = json.loads(f.read().decode("utf-8"))
     except Exception as exc:  # noqa: BLE001 - each filesystem says "missing" in its own way
-        if _missing(exc):
+        if is_missing(exc):
             return []  # another run finished this commit meanwhile
         raise
     finals = []
@@ -84,16 +98,17 @@ def apply_manifest(manifest: str) -> list[str]:
             _move(source, target)
             pause_point("mid-commit")
         except Exception as exc:  # noqa: BLE001
-            if not (_missing(exc) and FileSystems.exists(target)):
+            if not (is_missing(exc) and FileSystems.exists(target)):
                 raise RuntimeError(f"a committed file is missing: {source} (for {target})") from exc
         finals.append(target)
+    # Deletes come after every move: a kill between the two leaves rows twice, never missing,
+    # and the next run on the output deletes the rest.
+    for path in entry.get("delete") or []:
+        _delete(path)
+        pause_point("mid-delete")
     if entry.get("run"):
         record_batch(entry["run"]["record"], entry["run"]["batch"], finals)
-    try:
-        FileSystems.delete([manifest])
-    except Exception as exc:  # noqa: BLE001
-        if not _missing(exc):
-            raise
+    _delete(manifest)
     staging = manifest.rsplit("/", 1)[0]
     if is_local(staging):
         _remove_empty_dirs(local_path(staging))
@@ -126,13 +141,24 @@ def commit(staged: list[str], run: dict | None = None) -> list[str]:
     staged = sorted(set(staged))
     output, rest = staged[0].rsplit(f"/{STAGING}/", 1)  # as in final_path
     folder = f"{output}/{STAGING}/{rest.split('/')[0]}"
-    digest = hashlib.sha256("\n".join(staged).encode()).hexdigest()[:16]
+    return apply_manifest(write_manifest(folder, [[path, final_path(path)] for path in staged], run=run))
+
+
+def write_manifest(folder: str, files: list, run: dict | None = None, delete: list[str] | None = None) -> str:
+    """Writes a manifest (see the module docstring) whole into the staging folder `folder`: under
+    a temporary name, then renamed, so a kill leaves either no manifest or all of it. Returns
+    its path; apply_manifest carries it out. Without `delete` it is the manifest commit has
+    always written, so an older version of this code can finish it."""
+    digest = hashlib.sha256("\n".join(source for source, _ in files).encode()).hexdigest()[:16]
     manifest = f"{folder}/{MANIFEST_PREFIX}{digest}.json"
     temp = f"{folder}/.{MANIFEST_PREFIX}{digest}.{uuid.uuid4().hex}.inprogress"
+    entry = {"files": [list(pair) for pair in files], "run": run}
+    if delete:
+        entry["delete"] = sorted(delete)
     with FileSystems.create(temp) as f:
-        f.write(json.dumps({"files": [[path, final_path(path)] for path in staged], "run": run}).encode("utf-8"))
+        f.write(json.dumps(entry).encode("utf-8"))
     FileSystems.rename([temp], [manifest])
-    return apply_manifest(manifest)
+    return manifest
 
 
 def _remove_empty_dirs(root: str) -> None:

@@ -99,3 +99,12 @@ def test_in_a_stream_written_ids_are_looked_up_per_document(tmp_path):
         with beam_pipeline() as p:
             kept = p | beam.Create(docs) | SkipWritten(written, streaming=streaming) | beam.Map(lambda d: (d.id, d.date))
             assert_that(kept, equal_to([("new", "2024-06-10"), ("moved", "2024-03-02")]))
+
+
+def test_a_file_compacted_away_after_the_listing_is_read_through_its_partition(tmp_path):
+    """news-ingest compact may merge a partition's files between the listing and the read: the ids
+    are then read from the files that hold them now, never skipped (skipping would write them again)."""
+    from transforms.dedup.history import file_ids
+    gone = str(tmp_path / "articles" / "date=2024-03-01" / "part-gone.parquet")
+    _write_ids(tmp_path, "articles", "2024-03-01", ["a", "b"], "part-merged.parquet")
+    assert sorted(file_ids(gone, frozenset())) == [("a", False), ("b", False)]
