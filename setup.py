@@ -33,7 +33,10 @@ setup(
         "warcio>=1.7,<2",
     ],
     extras_require={
-        "test": ["pytest>=8", "duckdb>=1.1", "polars>=1.0", "hypothesis>=6"],
+        # jsonschema, kubernetes-validate and the Dataflow client check deploy/ offline
+        # (tests/test_deploy_offline.py); the client's range is the one apache-beam[gcp] allows.
+        "test": ["pytest>=8", "duckdb>=1.1", "polars>=1.0", "hypothesis>=6",
+                 "jsonschema>=4,<5", "kubernetes-validate>=1.32", "google-cloud-dataflow-client>=0.13,<0.14"],
         # Dataflow (gs:// paths, DataflowRunner); one test builds the Dataflow job graph offline with it.
         "dataflow": ["apache-beam[gcp]>=2.77.0,<2.78"],
         # s3:// paths, for Flink deployments that keep their output in S3.

@@ -32,32 +32,44 @@ class Options(PipelineOptions):
         return view
 
 
+def _snake(names: str) -> frozenset:
+    return frozenset(re.sub(r"(?<!^)([A-Z])", r"_\1", name).lower() for name in names.split())
+
+
 # Options that Beam's Flink runner defines in Java (FlinkPipelineOptions); the Python SDK learns
 # them from the job server when the job is submitted, so they are named here to be let through.
-FLINK_RUNNER_OPTIONS = frozenset(re.sub(r"(?<!^)([A-Z])", r"_\1", name).lower() for name in (
-    "checkpointingInterval", "checkpointingMode", "checkpointTimeoutMillis", "minPauseBetweenCheckpoints",
-    "numConcurrentCheckpoints", "failOnCheckpointingErrors", "finishBundleBeforeCheckpointing",
-    "unalignedCheckpointEnabled", "forceUnalignedCheckpointEnabled", "shutdownSourcesAfterIdleMs",
-    "numberOfExecutionRetries", "jobCheckIntervalInSecs", "attachedMode", "executionRetryDelay", "objectReuse",
-    "operatorChaining", "stateBackendFactory", "stateBackend", "stateBackendStoragePath", "disableMetrics",
-    "externalizedCheckpointsEnabled", "retainExternalizedCheckpointsOnCancellation", "maxBundleSize",
-    "maxBundleTimeMills", "latencyTrackingInterval", "autoWatermarkInterval", "executionModeForBatch",
-    "savepointPath", "allowNonRestoredState", "autoBalanceWriteFilesShardingEnabled", "reportCheckpointDuration",
-    "reIterableGroupByKeyResult", "fasterCopy", "flinkConfDir", "fileInputSplitMaxSizeMB", "enableStableInputDrain",
-))
+# The on/off ones are switches there (a flag alone; `=true` stops the submission).
+FLINK_SWITCHES = _snake("""
+    failOnCheckpointingErrors finishBundleBeforeCheckpointing unalignedCheckpointEnabled
+    forceUnalignedCheckpointEnabled attachedMode objectReuse operatorChaining disableMetrics
+    externalizedCheckpointsEnabled retainExternalizedCheckpointsOnCancellation allowNonRestoredState
+    autoBalanceWriteFilesShardingEnabled reIterableGroupByKeyResult fasterCopy enableStableInputDrain""")
+FLINK_RUNNER_OPTIONS = FLINK_SWITCHES | _snake("""
+    checkpointingInterval checkpointingMode checkpointTimeoutMillis minPauseBetweenCheckpoints
+    numConcurrentCheckpoints shutdownSourcesAfterIdleMs numberOfExecutionRetries jobCheckIntervalInSecs
+    executionRetryDelay stateBackendFactory stateBackend stateBackendStoragePath maxBundleSize
+    maxBundleTimeMills latencyTrackingInterval autoWatermarkInterval executionModeForBatch savepointPath
+    reportCheckpointDuration flinkConfDir fileInputSplitMaxSizeMB""")
 # Runners that read them: the Flink runner, and the portable runner in front of a Flink job server.
 FLINK_RUNNERS = {"FlinkRunner", "PortableRunner"}
 
 
 def _with_flink_options(parser) -> None:
     for name in sorted(FLINK_RUNNER_OPTIONS):
-        parser.add_argument(f"--{name}", nargs="?", const="true")  # a flag alone means true, as in Java
+        if name in FLINK_SWITCHES:
+            parser.add_argument(f"--{name}", action="store_true", default=None)
+        else:
+            parser.add_argument(f"--{name}")
 
 
 def check_beam_args(extra: list[str]) -> tuple[str, ...]:
     """The arguments the command does not know, checked as Beam options (`--name=value` or
     `--name value`); UsageError for one that no Beam runner defines, or for a Flink option given to
     another runner. They are passed on untouched."""
+    for arg in extra:
+        name, eq, _ = arg.removeprefix("--").partition("=")
+        if eq and name in FLINK_SWITCHES:
+            raise UsageError(f"--{name} is a switch of the Flink runner: give it alone, without ={arg.split('=', 1)[1]}")
     parsers = []
     options = PipelineOptions(extra)
     known = options.get_all_options(add_extra_args_fn=lambda parser: (_with_flink_options(parser),

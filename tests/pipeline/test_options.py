@@ -36,7 +36,7 @@ def test_every_option_a_runner_defines_passes_through_unchanged():
 
     flink = ["--runner=FlinkRunner", "--flink_master=flink:8081", "--checkpointing_interval=60000",
              "--savepoint_path", "s3://bucket/savepoints/sp-1", "--allow_non_restored_state",
-             "--externalized_checkpoints_enabled=true", "--shutdown_sources_after_idle_ms=-1",
+             "--externalized_checkpoints_enabled", "--shutdown_sources_after_idle_ms=-1",
              "--state_backend=rocksdb", "--parallelism", "2", "--environment_type=EXTERNAL",
              "--environment_config=localhost:50000", "--artifacts_dir=s3://bucket/artifacts"]
     assert check_beam_args(flink) == tuple(flink)
@@ -47,5 +47,7 @@ def test_every_option_a_runner_defines_passes_through_unchanged():
         check_beam_args(["--runner=FlinkRunner", "--checkpointing_intervall=60000"])
     with pytest.raises(UsageError, match="option of the Flink runner"):
         check_beam_args(["--runner=DataflowRunner", "--savepoint_path=gs://b/sp"])
+    with pytest.raises(UsageError, match="switch of the Flink runner: give it alone, without =true"):
+        check_beam_args(["--runner=FlinkRunner", "--externalized_checkpoints_enabled=true"])
     with pytest.raises(UsageError, match="unexpected argument: extra"):
         check_beam_args(["--runner=FlinkRunner", "extra"])
