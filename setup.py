@@ -31,12 +31,17 @@ setup(
         "numpy>=1.26",
         "urllib3>=2.0,<3",
         "warcio>=1.7,<2",
+        # news-ingest report (pipeline/report.py): queries the output, draws its charts as inline SVG.
+        "duckdb>=1.1",
+        "matplotlib>=3.8",
     ],
     extras_require={
         # jsonschema, kubernetes-validate and the Dataflow client check deploy/ offline
         # (tests/test_deploy_offline.py); the client's range is the one apache-beam[gcp] allows.
         "test": ["pytest>=8", "duckdb>=1.1", "polars>=1.0", "hypothesis>=6",
-                 "jsonschema>=4,<5", "kubernetes-validate>=1.32", "google-cloud-dataflow-client>=0.13,<0.14"],
+                 "jsonschema>=4,<5", "kubernetes-validate>=1.32", "google-cloud-dataflow-client>=0.13,<0.14",
+                 # Drives the system's Chromium (tests/browser.py); never `playwright install`.
+                 "playwright>=1.45,<2"],
         # Dataflow (gs:// paths, DataflowRunner); one test builds the Dataflow job graph offline with it.
         "dataflow": ["apache-beam[gcp]>=2.77.0,<2.78"],
         # s3:// paths, for Flink deployments that keep their output in S3.

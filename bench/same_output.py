@@ -205,7 +205,8 @@ def normalise(relative: str, windows: list[str], run_dates: set) -> str:
 
 
 def digest_output(out: Path, drop: set, run_dates: set, prefix: str = "") -> dict:
-    files = sorted(p for p in out.rglob("*") if p.is_file())
+    # Run records (_state/summaries/) hold the run's start and duration: not output to compare.
+    files = sorted(p for p in out.rglob("*") if p.is_file() and "_state/summaries" not in p.as_posix())
     windows = sorted({m.group(1) for p in files for m in [WINDOW_LABEL.search(p.name)] if m})
     result = {}
     for path in files:

@@ -6,6 +6,7 @@
                     [--stop-after S] [--output DIR] [...]
     news-ingest compact OUTPUT [--date D ...] [--older-than-days N] [--target-mb M]
                     [--table articles|duplicates|rejects ...] [-q]      (pipeline/compact.py)
+    news-ingest report OUTPUT [--html FILE] [--since YYYY-MM-DD] [-q]     (pipeline/report.py)
 
 Flags of our own are parsed here; the rest are checked as Beam options and passed on untouched.
 A user's mistake (bad flag, missing path, unwritable output) raises UsageError.
@@ -23,6 +24,7 @@ from pipeline.config import DEFAULT_BATCH_FILES, DEFAULT_BATCH_MB, BatchLimits, 
 from pipeline.errors import UsageError
 from pipeline.inputs import expand_inputs, expand_url_args
 from pipeline.options import check_beam_args
+from pipeline.report import ReportConfig
 from transforms.extract import MAX_TEXT_CHARS
 from transforms.fetch.client import DEFAULT_USER_AGENT, FetchConfig
 from transforms.utils.paths import is_local, local_path
@@ -124,6 +126,7 @@ def parser() -> argparse.ArgumentParser:
     stream.add_argument("--stop-after", type=_positive, default=None, metavar="SECONDS",
                         help="end the run after this many seconds (default: run until stopped)")
     add_compact(sub)
+    add_report(sub)
     top.set_defaults(run_parser=run)
     return top
 
@@ -156,6 +159,16 @@ def add_compact(sub) -> None:
     compact.add_argument("-q", "--quiet", action="store_true", help="print nothing when all goes well")
 
 
+def existing_output(value: str) -> str:
+    """An output folder that earlier runs wrote (checked when local, made absolute)."""
+    output = value.rstrip("/") or value
+    if is_local(output):
+        if not Path(local_path(output)).is_dir():
+            raise UsageError(f"no such output folder: {value}")
+        output = str(Path(local_path(output)).absolute())
+    return output
+
+
 def parse_compact(argv: list[str]) -> CompactConfig:
     """`compact`'s arguments -> CompactConfig; UsageError for anything wrong."""
     args = parser().parse_args(argv)
@@ -163,15 +176,36 @@ def parse_compact(argv: list[str]) -> CompactConfig:
         raise UsageError("--date and --older-than-days choose partitions two ways: give one")
     if args.older_than_days is not None and args.older_than_days < 0:
         raise UsageError("--older-than-days must be 0 or more")
-    output = args.output.rstrip("/") or args.output
-    if is_local(output):
-        if not Path(local_path(output)).is_dir():
-            raise UsageError(f"no such output folder: {args.output}")
-        output = str(Path(local_path(output)).absolute())
+    output = existing_output(args.output)
     older = DEFAULT_OLDER_THAN_DAYS if args.older_than_days is None else args.older_than_days
     return CompactConfig(output=output, dates=tuple(sorted(set(args.dates))), older_than_days=older,
                          target_bytes=int(args.target_mb * (1 << 20)), tables=tuple(args.tables or TABLES),
                          quiet=args.quiet)
+
+
+def add_report(sub) -> None:
+    report = sub.add_parser("report", help="what the runs into an output folder did, as text and one HTML file",
+                            description="Print a short report on an output folder and, with --html, write one "
+                                        "self-contained HTML file with charts (pipeline/report.py).")
+    report.add_argument("output", metavar="OUTPUT",
+                        help="the output folder of earlier runs (local, or gs://, s3://, ...)")
+    report.add_argument("--html", default=None, metavar="FILE", help="write the HTML report to this file")
+    report.add_argument("--since", type=_date, default=None, metavar="YYYY-MM-DD",
+                        help="only rows ingested on or after this date, and runs started since")
+    report.add_argument("-q", "--quiet", action="store_true", help="print only the text report")
+
+
+def parse_report(argv: list[str]) -> ReportConfig:
+    """`report`'s arguments -> ReportConfig; UsageError for anything wrong."""
+    args = parser().parse_args(argv)
+    output = existing_output(args.output)
+    html = args.html
+    if html is not None and is_local(html):
+        target = Path(local_path(html))
+        if target.is_dir() or not target.absolute().parent.is_dir():
+            raise UsageError(f"cannot write the HTML report to {html}: "
+                             + ("it is a folder" if target.is_dir() else "no such folder"))
+    return ReportConfig(output=output, html=html, since=args.since, quiet=args.quiet)
 
 
 def run_actions() -> list[argparse.Action]:

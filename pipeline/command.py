@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from datetime import datetime, timezone
 
 from pipeline import process_tuning
 
@@ -21,6 +22,9 @@ def run(argv: list[str]) -> int:
     if argv[:1] == ["compact"]:
         from pipeline import compact
         return compact.run(cli.parse_compact(argv))
+    if argv[:1] == ["report"]:
+        from pipeline import report
+        return report.run(cli.parse_report(argv))
     config = cli.parse(argv)
     options = beam_options(config.beam_args)
     graph = config.graph
@@ -29,7 +33,7 @@ def run(argv: list[str]) -> int:
                                                  (len(graph.urls), "URLs")) if n]
         print(f"{PROG}: reading {', '.join(sources)} into {graph.output} with "
               f"{options.view_as(StandardOptions).runner}", file=sys.stderr)
-    started = time.monotonic()
+    started, started_at = time.monotonic(), datetime.now(timezone.utc)
     if not runs_locally(options):
         counts = remote.run(graph, config.stream, options, config.detach)
         if counts is None:
@@ -38,7 +42,9 @@ def run(argv: list[str]) -> int:
         counts = local_stream.run(graph, config.stream, options, config.quiet)
     else:
         counts = local_batches.run(graph, config.batches, options, config.quiet)
-    print(summary.summarize(counts, time.monotonic() - started, graph.output))
+    elapsed = time.monotonic() - started
+    summary.save_record(graph.output, counts, started_at, elapsed, "continuous" if config.stream else "batch")
+    print(summary.summarize(counts, elapsed, graph.output))
     return 0
 
 

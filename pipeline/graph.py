@@ -30,6 +30,7 @@ from transforms.fetch.state import LoadState, SaveState
 from transforms.language import DetectLanguage
 from transforms.read import ReadInputs
 from transforms.read.feed import has_page
+from transforms.utils.health import health_counters
 from transforms.utils.ids import article_id, canonical_url
 from transforms.utils.paths import is_local
 from transforms.utils.stage import REJECTS, counter
@@ -88,6 +89,12 @@ def _count_read(doc):
     return doc
 
 
+def _count_health(doc):
+    for name in health_counters(doc):
+        counter(name).inc()
+    return doc
+
+
 def build_batch(p: beam.Pipeline, cfg: GraphConfig):
     """Adds the batch pipeline to `p`; returns the PCollection of written file paths."""
     # A first run into an empty output has no history to read: its steps are left out, which
@@ -119,7 +126,8 @@ def build_batch(p: beam.Pipeline, cfg: GraphConfig):
     signatures = None if fresh else p | "Signatures" >> ReadSignatures(cfg.output, cfg.run_date, cfg.history_days)
     deduped = analysed["main"] | "Deduplicate" >> Deduplicate(written, signatures)
     all_rejects = (rejects + [analysed[REJECTS]]) | "AllRejects" >> beam.Flatten()
-    written = ({"articles": deduped["articles"], DUPLICATES: deduped[DUPLICATES], REJECTS: all_rejects,
+    articles = deduped["articles"] | "SiteHealth" >> beam.Map(_count_health)
+    written = ({"articles": articles, DUPLICATES: deduped[DUPLICATES], REJECTS: all_rejects,
                 SIGNATURES: deduped[SIGNATURES]}
                | "Write" >> WriteTables(cfg.output, cfg.max_rows_per_file, cfg.run_date.isoformat(),
                                        run=cfg.batch_of_run))
@@ -170,7 +178,8 @@ def build_stream(p: beam.Pipeline, cfg: GraphConfig, stream: StreamConfig, start
         tables[SIGNATURES] = deduped[SIGNATURES]
     else:
         deduped = analysed["main"] | "Deduplicate" >> StreamingDeduplicate(stream.dedup_ttl)
-    tables.update({"articles": deduped["articles"], DUPLICATES: deduped[DUPLICATES]})
+    tables.update({"articles": deduped["articles"] | "SiteHealth" >> beam.Map(_count_health),
+                   DUPLICATES: deduped[DUPLICATES]})
     written = tables | "Write" >> WriteTables(cfg.output, cfg.max_rows_per_file, cfg.run_date.isoformat(),
                                               windows=output_windows)
     # The feeds' validators are saved with each window, for the next local window and for

@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import sys
 import threading
+import uuid
 from collections import defaultdict
 from datetime import datetime, timezone
 
 from apache_beam.metrics.metric import MetricsFilter
 
+from transforms.utils.health import HEALTH_PREFIX
+from transforms.utils.json_files import save_json
 from transforms.utils.stage import NAMESPACE
 
 
@@ -96,6 +99,19 @@ def summarize(c: dict[str, int], elapsed: float, output: str) -> str:
             lines.append(f"{title}: {shown}{more}")
     lines.append(f"elapsed: {elapsed:.1f} s, {rate:.1f} documents/s")
     return "\n".join(lines)
+
+
+SUMMARIES = "_state/summaries"  # one record per run, for the run report's timeline
+
+
+def save_record(output: str, counts: dict[str, int], started: datetime, seconds: float, mode: str) -> str:
+    """Writes this run's record, OUTPUT/_state/summaries/<start>-<random>.json: when, how long, what
+    it did (the counters, less the per-site ones). A file per run, since object stores do not append."""
+    record = {"started": started.astimezone(timezone.utc).isoformat(timespec="seconds"), "seconds": round(seconds, 1),
+              "mode": mode, "counters": {k: v for k, v in sorted(counts.items()) if not k.startswith(HEALTH_PREFIX)}}
+    path = f"{output.rstrip('/')}/{SUMMARIES}/{started.strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:8]}.json"
+    save_json(path, record)
+    return path
 
 
 def batch_line(c: dict[str, int]) -> str:

@@ -93,7 +93,9 @@ def worker_pool():
 # The command's output read back (tests over whole runs).
 
 def files(out):
-    return sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+    """The output's files, less the run records (_state/summaries/): a log of runs, one per run."""
+    return sorted(str(p.relative_to(out)) for p in out.rglob("*")
+                  if p.is_file() and not p.relative_to(out).as_posix().startswith("_state/summaries/"))
 
 
 def count(out, table):
