@@ -222,6 +222,7 @@ def article_table(cols: dict) -> pa.Table:
         "date_source": ["feed"] * n,
         "fetched_at": pa.array(cols["fetched_us"], type=TS),
         "description": pa.nulls(n, pa.string()),
+        "is_accessible_for_free": pa.nulls(n, pa.bool_()),
         "language": ["en"] * n,
         "language_confidence": pa.array(np.full(n, 0.99, dtype=np.float32)),
         "languages": list_column(languages, schema.field("languages").type),
@@ -497,7 +498,7 @@ def summary_counts(stdout: str) -> dict:
 
     return {"read": count("documents read"), "articles": count("articles written"), "duplicates": count("duplicates"),
             "rejects": count("rejects"), "skipped": count(r"already in output \(skipped\)"),
-            "balance_ok": "balance: read = articles + duplicates + rejects + skipped: ok" in stdout}
+            "balance_ok": "balance: read = articles + duplicates + rejects + skipped + filtered: ok" in stdout}
 
 
 def linked_to_earlier(earlier: Path, scratch: Path) -> int:

@@ -27,6 +27,7 @@ from pipeline.options import check_beam_args
 from pipeline.report import ReportConfig
 from transforms.extract import MAX_TEXT_CHARS
 from transforms.fetch.client import DEFAULT_USER_AGENT, FetchConfig
+from transforms.filters import Filters, parse_host, parse_language
 from transforms.utils.paths import is_local, local_path
 from transforms.write import MAX_ROWS_PER_FILE
 from transforms.write.compact import DEFAULT_TARGET_MB
@@ -116,6 +117,7 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("-q", "--quiet", action="store_true", help="print only the summary (no progress lines)")
     run.add_argument("--detach", action="store_true",
                      help="submit the job and return without waiting for it (Dataflow, Flex Templates, Flink)")
+    add_filters(run)
     stream = run.add_argument_group("continuous run")
     stream.add_argument("--streaming", action="store_true",
                         help="poll the feeds until stopped (SIGINT or SIGTERM end it after the current window)")
@@ -139,6 +141,46 @@ def _date(value: str) -> str:
     except ValueError:
         pass
     raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)")
+
+
+def _listed(parse_one):
+    """A flag's value as a comma-separated list ('en,de'), each item parsed by `parse_one`."""
+    def parse(value):
+        try:
+            return [parse_one(item) for item in value.split(",") if item.strip()]
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    return parse
+
+
+def add_filters(run) -> None:
+    filters = run.add_argument_group("filters", "only the documents asked for are written; the others are "
+                                                "counted by filter in the summary (transforms/filters)")
+    filters.add_argument("--languages", action="extend", nargs="+", type=_listed(parse_language), default=[],
+                         metavar="CODES", help="keep only documents detected in these languages (ISO 639-1, "
+                                               "comma-separated: en,de; 'und' for texts too short to tell)")
+    filters.add_argument("--since", type=_date, default=None, metavar="YYYY-MM-DD",
+                         help="keep only documents published on or after this day (UTC); a date known from the "
+                              "feed entry or URL filters before the page is fetched")
+    filters.add_argument("--until", type=_date, default=None, metavar="YYYY-MM-DD",
+                         help="keep only documents published on or before this day (UTC)")
+    filters.add_argument("--drop-undated", action="store_true",
+                         help="drop documents with no publication date (by default they are kept)")
+    filters.add_argument("--hosts", action="extend", nargs="+", type=_listed(parse_host), default=[],
+                         metavar="HOSTS", help="keep only URLs of these hosts and their subdomains "
+                                               "(comma-separated; checked before any request)")
+    filters.add_argument("--exclude-hosts", action="extend", nargs="+", type=_listed(parse_host), default=[],
+                         metavar="HOSTS", help="drop URLs of these hosts and their subdomains, before any request")
+
+
+def filters_of(args) -> Filters:
+    since = date.fromisoformat(args.since) if args.since else None
+    until = date.fromisoformat(args.until) if args.until else None
+    if since and until and since > until:
+        raise UsageError(f"--since {args.since} is after --until {args.until}")
+    flat = lambda lists: tuple(dict.fromkeys(item for items in lists for item in items))  # noqa: E731
+    return Filters(languages=frozenset(flat(args.languages)), since=since, until=until,
+                   drop_undated=args.drop_undated, hosts=flat(args.hosts), exclude_hosts=flat(args.exclude_hosts))
 
 
 def add_compact(sub) -> None:
@@ -283,7 +325,7 @@ def parse(argv: list[str]) -> CommandConfig:
     graph = GraphConfig(inputs=tuple(files), output=check_output(args.output), feeds=tuple(feeds), urls=tuple(urls),
                         fetch=fetch, no_fetch=args.no_fetch, max_rows_per_file=args.max_rows_per_file,
                         max_text_chars=args.max_text_chars, history_days=args.remember_days,
-                        progress=not args.quiet)
+                        progress=not args.quiet, filters=filters_of(args))
     remember = timedelta(days=args.remember_days)
     stream = StreamConfig(poll_interval=args.poll_interval, window=args.window, seen_ttl=remember,
                           dedup_ttl=remember, stop_after=args.stop_after) if args.streaming else None

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 from transforms.dedup import DEFAULT_HISTORY_DAYS
 from transforms.extract import MAX_TEXT_CHARS
 from transforms.fetch.client import FetchConfig
+from transforms.filters import Filters
 from transforms.write import MAX_ROWS_PER_FILE
 
 DEFAULT_BATCH_FILES = 500
@@ -38,6 +39,8 @@ class GraphConfig:
     spread_records: bool = True
     # One batch of several: {'record': run record path, 'batch': its number} (pipeline/local_batches.py).
     batch_of_run: dict | None = None
+    # Which documents are kept: hosts, publication dates, languages (transforms/filters).
+    filters: Filters = field(default_factory=Filters)
 
 
 @dataclass(frozen=True)

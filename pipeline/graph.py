@@ -1,8 +1,12 @@
 """The Beam graphs: a batch and a continuous run, over the same stages.
 
-    batch:      Read files / FetchFeeds -> FetchPages -> AnalyseDocuments -> Deduplicate -> Write
-    continuous: Poll -> FetchFeeds -> FirstSighting -> FetchPages -> AnalyseDocuments
-                -> Deduplicate (per window, or with state) -> Write per window
+    batch:      Read files / FetchFeeds -> [filter] -> FetchPages -> AnalyseDocuments -> [filter]
+                -> Deduplicate -> Write
+    continuous: Poll -> FetchFeeds -> FirstSighting -> [filter] -> FetchPages -> AnalyseDocuments
+                -> [filter] -> Deduplicate (per window, or with state) -> Write per window
+
+[filter]: the user's filters (transforms/filters), when any are on: hosts and dates known before
+the fetch or parse, then hosts, resolved dates and languages after analysis.
 
 One article can be followed from source to Parquet by opening one package per stage:
 transforms/read (files) or transforms/fetch (web), then extract, clean, language, dedup, write.
@@ -27,6 +31,7 @@ from transforms.fetch.pages import FetchPages
 from transforms.fetch.poll import PollFeeds
 from transforms.fetch.seen import FirstSighting
 from transforms.fetch.state import LoadState, SaveState
+from transforms.filters import after_analysis, before_fetch
 from transforms.language import DetectLanguage
 from transforms.read import ReadInputs
 from transforms.read.feed import has_page
@@ -104,18 +109,20 @@ def build_batch(p: beam.Pipeline, cfg: GraphConfig):
     docs, rejects, to_fetch = [], [], []
     if cfg.inputs:
         read = p | "Read" >> ReadInputs(cfg.inputs, cfg.spread_records)
-        docs.append(read["main"])
+        docs.append(before_fetch(read["main"], cfg.filters, "FilterInputs"))  # before any HTML is parsed
         rejects.append(read[REJECTS])
     if cfg.feeds:
         state = p | "FeedState" >> LoadState(cfg.output)
         feeds = p | "FeedUrls" >> beam.Create(cfg.feeds) | "FetchFeeds" >> FetchFeeds(cfg.fetch, state)
         rejects.append(feeds[REJECTS])
-        with_page, as_they_are = split_entries(feeds["main"] | "MergeEntries" >> MergeEntries(), cfg.no_fetch)
+        entries = before_fetch(feeds["main"] | "MergeEntries" >> MergeEntries(), cfg.filters, "FilterEntries")
+        with_page, as_they_are = split_entries(entries, cfg.no_fetch)
         docs.append(as_they_are)
         to_fetch += [with_page] if with_page is not None else []
     if cfg.urls:
-        to_fetch.append(p | "PageUrls" >> beam.Create([url_document(u) for u in cfg.urls])
-                        | "CountUrls" >> beam.Map(_count_read))
+        urls = (p | "PageUrls" >> beam.Create([url_document(u) for u in cfg.urls])
+                | "CountUrls" >> beam.Map(_count_read))
+        to_fetch.append(before_fetch(urls, cfg.filters, "FilterUrls"))
     if to_fetch:
         pages = (to_fetch | "AllToFetch" >> beam.Flatten()
                  | "SkipWritten" >> SkipWritten(written)
@@ -123,8 +130,9 @@ def build_batch(p: beam.Pipeline, cfg: GraphConfig):
         docs.append(pages["main"])
         rejects.append(pages[REJECTS])
     analysed = docs | "AllDocuments" >> beam.Flatten() | "Analyse" >> AnalyseDocuments(cfg.max_text_chars, cfg.progress)
+    kept = after_analysis(analysed["main"], cfg.filters)
     signatures = None if fresh else p | "Signatures" >> ReadSignatures(cfg.output, cfg.run_date, cfg.history_days)
-    deduped = analysed["main"] | "Deduplicate" >> Deduplicate(written, signatures)
+    deduped = kept | "Deduplicate" >> Deduplicate(written, signatures)
     all_rejects = (rejects + [analysed[REJECTS]]) | "AllRejects" >> beam.Flatten()
     articles = deduped["articles"] | "SiteHealth" >> beam.Map(_count_health)
     written = ({"articles": articles, DUPLICATES: deduped[DUPLICATES], REJECTS: all_rejects,
@@ -159,9 +167,11 @@ def build_stream(p: beam.Pipeline, cfg: GraphConfig, stream: StreamConfig, start
     feeds = (p
              | "Poll" >> PollFeeds(cfg.feeds, poll, start, stop)
              | "FetchFeeds" >> FetchFeeds(cfg.fetch, state, window=poll))
-    entries = (feeds["main"]
+    sighted = (feeds["main"]
                | "MergeEntries" >> MergeEntries(count_read=False, window=poll)
-               | "FirstSighting" >> FirstSighting(stream.seen_ttl)
+               | "FirstSighting" >> FirstSighting(stream.seen_ttl))
+    # After FirstSighting, which counts an entry as read once, so a filtered one is counted once.
+    entries = (before_fetch(sighted, cfg.filters, "FilterEntries")
                | "SkipWritten" >> SkipWritten(written, streaming=True))
     rejects = [feeds[REJECTS]]
     with_page, documents = split_entries(entries, cfg.no_fetch)
@@ -170,14 +180,15 @@ def build_stream(p: beam.Pipeline, cfg: GraphConfig, stream: StreamConfig, start
         rejects.append(pages[REJECTS])
         documents = (pages["main"], documents) | "AllDocuments" >> beam.Flatten()
     analysed = documents | "Analyse" >> AnalyseDocuments(cfg.max_text_chars)
+    kept = after_analysis(analysed["main"], cfg.filters)
     tables = {REJECTS: (rejects + [analysed[REJECTS]]) | "AllRejects" >> beam.Flatten()}
     if local:
         earlier = p | "Signatures" >> ReadSignatures(cfg.output, cfg.run_date, cfg.history_days)
         this_window = (window_bounds(start, stream.window)[0], stream.window)
-        deduped = analysed["main"] | "Deduplicate" >> Deduplicate(written, earlier, window=this_window)
+        deduped = kept | "Deduplicate" >> Deduplicate(written, earlier, window=this_window)
         tables[SIGNATURES] = deduped[SIGNATURES]
     else:
-        deduped = analysed["main"] | "Deduplicate" >> StreamingDeduplicate(stream.dedup_ttl)
+        deduped = kept | "Deduplicate" >> StreamingDeduplicate(stream.dedup_ttl)
     tables.update({"articles": deduped["articles"] | "SiteHealth" >> beam.Map(_count_health),
                    DUPLICATES: deduped[DUPLICATES]})
     written = tables | "Write" >> WriteTables(cfg.output, cfg.max_rows_per_file, cfg.run_date.isoformat(),

@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 
 from apache_beam.metrics.metric import MetricsFilter
 
+from transforms.filters import PREFIX as FILTER_PREFIX
 from transforms.utils.health import HEALTH_PREFIX
 from transforms.utils.json_files import save_json
 from transforms.utils.stage import NAMESPACE
@@ -64,13 +65,20 @@ def add_up(totals: dict[str, int], counts: dict[str, int]) -> dict[str, int]:
     return totals
 
 
+def filtered_counts(c: dict[str, int]) -> dict[str, int]:
+    """Documents dropped by the user's filters (transforms/filters), by filter: {'host': n, ...}."""
+    return {k[len(FILTER_PREFIX):]: v for k, v in sorted(c.items()) if k.startswith(FILTER_PREFIX) and v}
+
+
 def summarize(c: dict[str, int], elapsed: float, output: str) -> str:
     read = c.get("read.records", 0)
     articles = c.get("write.articles.rows", 0)
     duplicates = c.get("write.duplicates.rows", 0)
     rejects = c.get("write.rejects.rows", 0)
     skipped = c.get("dedup.skipped_existing", 0)
-    balance = "ok" if read == articles + duplicates + rejects + skipped else "MISMATCH"
+    by_filter = filtered_counts(c)
+    filtered = sum(by_filter.values())
+    balance = "ok" if read == articles + duplicates + rejects + skipped + filtered else "MISMATCH"
     polls, seen = c.get("stream.polls", 0), c.get("stream.seen_before", 0)
     rate = read / elapsed if elapsed > 0 else 0.0
     lines = [
@@ -83,9 +91,11 @@ def summarize(c: dict[str, int], elapsed: float, output: str) -> str:
     ]
     if skipped:
         lines.append(f"already in output (skipped): {skipped}")
+    if by_filter:
+        lines.append(f"filtered out: {filtered} (" + ", ".join(f"{k}={v}" for k, v in by_filter.items()) + ")")
     if polls:
         lines.append(f"polls: {polls}; entries seen again and not fetched: {seen}")
-    lines.append(f"balance: read = articles + duplicates + rejects + skipped: {balance}")
+    lines.append(f"balance: read = articles + duplicates + rejects + skipped + filtered: {balance}")
     by_reason = sorted((k[len("rejects."):], v) for k, v in c.items() if k.startswith("rejects."))
     for key, value in by_reason:
         stage, _, reason = key.partition(".")
@@ -116,8 +126,10 @@ def save_record(output: str, counts: dict[str, int], started: datetime, seconds:
 
 def batch_line(c: dict[str, int]) -> str:
     """What one pipeline run of several (a window, a batch of files) did."""
+    filtered = sum(filtered_counts(c).values())
     return (f"articles {c.get('write.articles.rows', 0)}, duplicates {c.get('write.duplicates.rows', 0)}, "
-            f"rejects {c.get('write.rejects.rows', 0)}, files {c.get('write.files', 0)}")
+            f"rejects {c.get('write.rejects.rows', 0)}, " + (f"filtered {filtered}, " if filtered else "")
+            + f"files {c.get('write.files', 0)}")
 
 
 def window_line(start: float, end: float, c: dict[str, int]) -> str:

@@ -23,6 +23,8 @@ ARTICLE_COLUMNS = [
     ("fetched_at", _TS, "When the document was captured (fetch time; a local file's modification time)."),
     ("site_name", pa.string(), "Publisher or site name."),
     ("description", pa.string(), "Summary from page or feed metadata."),
+    ("is_accessible_for_free", pa.bool_(), "Paywall flag: schema.org `isAccessibleForFree` of the page (JSON-LD, "
+     "microdata, meta tags); false when paywalled, null when the page says nothing."),
     ("text", pa.string(), "Clean article text, paragraphs separated by blank lines."),
     ("language", pa.string(), "ISO 639-1 code of the main language, or 'und'."),
     ("language_confidence", pa.float32(), "Confidence of `language`, 0 to 1."),

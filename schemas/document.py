@@ -26,6 +26,8 @@ class Document:
     authors: list = field(default_factory=list)
     site_name: Optional[str] = None
     description: Optional[str] = None
+    # schema.org isAccessibleForFree of the page (or the JSONL record): False when paywalled, None when unsaid.
+    is_accessible_for_free: Optional[bool] = None
     text: str = ""
     # Candidate publication dates by where they came from ('html', 'feed', 'header', 'input', 'url').
     date_hints: dict = field(default_factory=dict)

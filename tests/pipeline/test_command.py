@@ -3,6 +3,7 @@ import json
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 import pyarrow.dataset as pads
 
 from schemas import ARTICLE_SCHEMA, REJECT_SCHEMA
@@ -11,7 +12,7 @@ from tests.conftest import count, files, rows, run_cli
 
 def test_samples_end_to_end(samples_run):
     out, result = samples_run
-    assert "balance: read = articles + duplicates + rejects + skipped: ok" in result.stdout
+    assert "balance: read = articles + duplicates + rejects + skipped + filtered: ok" in result.stdout
     assert f"output: {out}" in result.stdout
     articles = rows(out, "articles", "url, date, language, is_mixed_language, duplicate_of").fetchall()
     duplicates = rows(out, "duplicates", "url, duplicate_of").fetchall()
@@ -38,9 +39,12 @@ def test_readers_get_typed_columns(samples_run):
     types = {r[0]: r[1] for r in described}
     assert types["date"] == "DATE" and types["published_at"] == "TIMESTAMP WITH TIME ZONE"
     assert types["authors"] == "VARCHAR[]" and types["segments"].startswith("STRUCT(")
+    assert types["is_accessible_for_free"] == "BOOLEAN"
     table = pads.dataset(str(out / "articles"), format="parquet", partitioning="hive").to_table()
     assert set(table.schema.names) == set(ARTICLE_SCHEMA.names)
     assert table.schema.field("published_at").type == ARTICLE_SCHEMA.field("published_at").type
+    paywall = table.schema.field("is_accessible_for_free")
+    assert paywall.type == ARTICLE_SCHEMA.field("is_accessible_for_free").type == pa.bool_() and paywall.nullable
     frame = pl.scan_parquet(str(out / "articles" / "**" / "*.parquet"), hive_partitioning=True).collect()
     assert frame.schema["date"] == pl.Date and frame.height == table.num_rows
     rej = pads.dataset(str(out / "rejects"), format="parquet", partitioning="hive").to_table()
@@ -77,4 +81,4 @@ def test_bad_inputs_end_in_rejects_and_nothing_is_lost(tmp_path):
         ("read", "empty_input", "empty.txt"), ("read", "undecodable", "latin1.txt"),
         ("read", "unknown_kind", "image.png")]
     assert count(out, "articles") == 2
-    assert "balance: read = articles + duplicates + rejects + skipped: ok" in result.stdout
+    assert "balance: read = articles + duplicates + rejects + skipped + filtered: ok" in result.stdout

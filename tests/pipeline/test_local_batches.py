@@ -83,7 +83,7 @@ def test_batches_of_files_give_the_same_documents_and_links(samples_run, tmp_pat
     result = run_cli("run", "--output", batched, "--batch-files", "1")
     assert result.returncode == 0, result.stderr
     assert "news-ingest: batch 7/7: 1 files" in result.stderr
-    assert "balance: read = articles + duplicates + rejects + skipped: ok" in result.stdout
+    assert "balance: read = articles + duplicates + rejects + skipped + filtered: ok" in result.stdout
     assert "documents read: 11" in result.stdout and "already in output" not in result.stdout
     for table in ("articles", "duplicates", "rejects"):
         assert count(batched, table) == count(out, table)
@@ -116,7 +116,7 @@ def test_a_large_archive_spans_batches_with_the_same_output(tmp_path):
         out = tmp_path / name
         result = run_cli("run", "--input", path, "--output", out, *extra)
         assert result.returncode == 0, result.stderr
-        assert "balance: read = articles + duplicates + rejects + skipped: ok" in result.stdout
+        assert "balance: read = articles + duplicates + rejects + skipped + filtered: ok" in result.stdout
         assert "(1 files," in result.stdout
         outs[name] = sorted(duckdb.sql(f"select url, reason, record_number from read_parquet('{out}/rejects/*/*.parquet')")
                             .fetchall() + duckdb.sql(f"select url, title, null, null from read_parquet('{out}/articles/*/*.parquet')")

@@ -35,7 +35,7 @@ def test_bounded_streaming_run_against_a_growing_feed(site, tmp_path):
     r = run_cli("run", "--streaming", "--feeds", feed, "--poll-interval", "1", "--window", "3", "--stop-after", "14",
                 "--allow-private-networks", "--min-delay", "0", "--output", out)
     assert r.returncode == 0, r.stderr
-    assert "balance: read = articles + duplicates + rejects + skipped: ok" in r.stdout
+    assert "balance: read = articles + duplicates + rejects + skipped + filtered: ok" in r.stdout
     assert r.stderr.count("news-ingest: window ") >= 2
     polls = len(site.requests("/feed.xml"))
     assert polls >= 3
@@ -92,5 +92,5 @@ def test_sigterm_ends_the_run_after_the_current_window(site, tmp_path):
     stdout, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 0, stderr
     assert "stopping after the current window" in stderr
-    assert "balance: read = articles + duplicates + rejects + skipped: ok" in stdout
+    assert "balance: read = articles + duplicates + rejects + skipped + filtered: ok" in stdout
     assert not list(out.rglob(".*inprogress"))

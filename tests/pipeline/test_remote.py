@@ -10,5 +10,5 @@ def test_portable_runner_with_an_external_worker_pool_gives_the_same_output(samp
     result = run_cli("run", "--output", portable, "--runner=PortableRunner", "--job_endpoint=embed",
                      "--environment_type=EXTERNAL", f"--environment_config=localhost:{worker_pool}", "-q", timeout=240)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "balance: read = articles + duplicates + rejects + skipped: ok" in result.stdout
+    assert "balance: read = articles + duplicates + rejects + skipped + filtered: ok" in result.stdout
     assert files(portable) == files(out)

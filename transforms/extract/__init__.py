@@ -2,10 +2,12 @@
 
 In: Documents whose `content` holds HTML (pages, feed-entry fragments) or whose `text` is
 already set (text and JSONL inputs). Out: Documents with text, title, authors, site name,
-description, published_at/date/date_source. Pages with no article text are rejected.
+description, is_accessible_for_free, published_at/date/date_source. Pages with no article text
+are rejected.
 
-page.py runs trafilatura on one page, titles.py chooses the headline; page_metadata,
-xpath_guards and readability_bound adapt trafilatura and are installed where the stage sets up.
+page.py runs trafilatura on one page, titles.py chooses the headline, access.py reads the paywall
+flag; page_metadata, xpath_guards and readability_bound adapt trafilatura and are installed where
+the stage sets up.
 """
 from __future__ import annotations
 
@@ -46,6 +48,8 @@ def extract(doc: Document, max_text_chars: int = MAX_TEXT_CHARS) -> Document:
         doc.authors = page.get("authors") or doc.authors
         doc.site_name = page.get("site_name") or doc.site_name
         doc.description = page.get("description") or doc.description
+        if page.get("is_accessible_for_free") is not None:
+            doc.is_accessible_for_free = page["is_accessible_for_free"]
         if page.get("date"):
             doc.date_hints["html"] = page["date"]
         doc.content = None  # the raw page is not carried further: it would only cost memory

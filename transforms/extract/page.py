@@ -13,6 +13,7 @@ from trafilatura.utils import load_html
 from trafilatura.xml import delete_element
 
 from transforms.extract import readability_bound, xpath_guards
+from transforms.extract.access import accessible_for_free
 from transforms.extract.page_metadata import page_metadata
 from transforms.utils.stage import Rejected
 
@@ -150,7 +151,8 @@ def drop_unused(tree, tags: tuple = UNUSED) -> None:
 
 
 def extract_page(html, url: str | None) -> dict:
-    """trafilatura on one page: {'text', 'title', 'authors', 'site_name', 'description', 'date'}.
+    """trafilatura on one page: {'text', 'title', 'authors', 'site_name', 'description', 'date',
+    'is_accessible_for_free'}.
     The page is parsed once; metadata and each text extraction work from that tree (trafilatura
     copies a tree it is given before changing it)."""
     size = len(html)
@@ -166,6 +168,8 @@ def extract_page(html, url: str | None) -> dict:
     elements = sum(1 for _ in tree.iter())
     if elements > MAX_PAGE_ELEMENTS:
         raise Rejected("too_large", f"HTML of {elements} elements is over the {MAX_PAGE_ELEMENTS} element budget")
+    # Before page_metadata's byline search, which removes <link> (microdata can stand on one).
+    free = accessible_for_free(tree)
     meta = page_metadata(tree, url, DATE_PARAMS, before_author_search=lambda page: drop_unused(page, NO_BYLINE))
     drop_unused(tree, ("footer",))
     page_url = url or meta.url
@@ -178,7 +182,8 @@ def extract_page(html, url: str | None) -> dict:
     if not has_letters(text, MIN_PAGE_LETTERS):
         raise Rejected("no_text", "no article text found in the page")
     return {"text": to_paragraphs(text), "title": meta.title, "authors": split_authors(meta.author),
-            "site_name": meta.sitename, "description": meta.description, "date": meta.date}
+            "site_name": meta.sitename, "description": meta.description, "date": meta.date,
+            "is_accessible_for_free": free}
 
 
 def install_speedups() -> None:

@@ -1,4 +1,5 @@
-"""JSON Lines: one article per line with url, title, text or html, published, authors.
+"""JSON Lines: one article per line with url, title, text or html, published, authors and,
+optionally, is_accessible_for_free (true/false; a page given as html may say it itself, and wins).
 
 Unknown fields are ignored. A line that is not a JSON object with text or html is a reject
 carrying the line itself, so it can be fixed and fed again.
@@ -20,6 +21,13 @@ def _authors(value) -> list[str]:
         return []
     names = [(a.get("name") if isinstance(a, dict) else a) for a in value]
     return [n.strip() for n in names if isinstance(n, str) and n.strip()]
+
+
+def _flag(value) -> bool | None:
+    """A boolean, or "true"/"false" in any case; anything else is unsaid (None)."""
+    if isinstance(value, bool):
+        return value
+    return {"true": True, "false": False}.get(value.strip().lower()) if isinstance(value, str) else None
 
 
 def parse_record(line: str, base: Document) -> Document:
@@ -46,6 +54,7 @@ def parse_record(line: str, base: Document) -> Document:
         doc.text = text
     doc.title = rec.get("title") if isinstance(rec.get("title"), str) else None
     doc.authors = _authors(rec.get("authors"))
+    doc.is_accessible_for_free = _flag(rec.get("is_accessible_for_free"))
     if rec.get("published"):
         doc.date_hints["input"] = rec.get("published")
     return doc

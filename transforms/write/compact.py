@@ -117,12 +117,21 @@ class _Pieces:
         self.tables = {piece: t for piece, t in self.tables.items() if piece in keep}
 
 
+def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """`table` as `schema`: its columns in order, and null a column added to the schema after the
+    file was written (is_accessible_for_free, in files of earlier versions)."""
+    for field in schema:
+        if field.name not in table.column_names:
+            table = table.append_column(field.name, pa.nulls(table.num_rows, field.type))
+    return table.select(schema.names).cast(schema)
+
+
 def _rows(path: str, source: int, schema: pa.Schema, pieces: _Pieces, read_rows: int) -> Iterator[tuple]:
     """(key, source, batch number, row) of one file's rows, in its order, which must be sorted."""
     last = None
     with _open(path) as f:
         for n, batch in enumerate(pq.ParquetFile(f).iter_batches(batch_size=read_rows, columns=schema.names)):
-            table = pa.Table.from_batches([batch]).select(schema.names).cast(schema)
+            table = conform(pa.Table.from_batches([batch]), schema)
             pieces.add(source, n, table)
             for i, key in enumerate(zip(table.column("id").to_pylist(), table.column("url").to_pylist())):
                 key = _key(*key)

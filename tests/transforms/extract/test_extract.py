@@ -68,4 +68,4 @@ def test_the_limit_is_a_flag_and_a_reject_keeps_the_balance(tmp_path):
     result = run_cli("run", "--input", SAMPLES / "text", "--output", out, "--max-text-chars", "1000", "-q")
     assert result.returncode == 0, result.stderr
     assert "rejected at extract: too_large:" in result.stdout
-    assert "balance: read = articles + duplicates + rejects + skipped: ok" in result.stdout
+    assert "balance: read = articles + duplicates + rejects + skipped + filtered: ok" in result.stdout

@@ -32,7 +32,7 @@ def test_feed_quirks(site, tmp_path):
     result = run_cli("run", "--feeds", site.url("/html-feed.xml"), site.url("/not-a-feed.xml"), site.url("/nolink.xml"),
                      "--output", out, *FAST)
     assert result.returncode == 0, result.stderr
-    assert "balance: read = articles + duplicates + rejects + skipped: ok" in result.stdout
+    assert "balance: read = articles + duplicates + rejects + skipped + filtered: ok" in result.stdout
     assert table(out, "rejects", "reason") == [("not_feed",)]
     urls = sorted(u for (u,) in table(out, "articles", "url"))
     assert urls == [site.url("/news/1"), site.url("/nolink.xml") + "#entry=x1"]
@@ -83,7 +83,7 @@ def test_real_feeds_fetched_over_http_give_every_entry_with_its_fields(site, tmp
     out = tmp_path / "out"
     result = run_cli("run", "--feeds", *[site.url(f"/{n}") for n in names], "--no-fetch", "--output", out, *FAST)
     assert result.returncode == 0, result.stderr
-    assert "balance: read = articles + duplicates + rejects + skipped: ok" in result.stdout
+    assert "balance: read = articles + duplicates + rejects + skipped + filtered: ok" in result.stdout
     articles = table(out, "articles", "url, title, language, cast(published_at as date)::varchar, text")
     # 20 + 2 + 10 + 1 + 55 entries; the truncated Reuters feed is one reject
     assert len(articles) == 88

@@ -12,7 +12,7 @@ def test_feeds_fetch_pages_and_reject_each_fault_with_its_reason(site, tmp_path)
     out = tmp_path / "out"
     result = run_cli("run", "--feeds", feed, atom_feed, "--output", out, *FAST, "--max-bytes", str(5 << 20))
     assert result.returncode == 0, result.stderr
-    assert "balance: read = articles + duplicates + rejects + skipped: ok" in result.stdout
+    assert "balance: read = articles + duplicates + rejects + skipped + filtered: ok" in result.stdout
     articles = {u.replace(site.url(""), ""): (t, d, s) for u, t, d, s in table(out, "articles", "url, text, date, date_source")}
     assert sorted(articles) == ["/busy", "/flaky", "/latin1", "/news/1", "/news/2", "/news/3"]
     assert "Le café de la gare a rouvert" in articles["/latin1"][0]

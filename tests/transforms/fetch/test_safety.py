@@ -30,7 +30,7 @@ def test_without_the_flag_nothing_is_requested(site, tmp_path):
     assert result.returncode == 0, result.stderr
     assert site.requests() == []
     assert sorted(table(out, "rejects", "stage, reason")) == [("fetch", "blocked_address")] * 2
-    assert "balance: read = articles + duplicates + rejects + skipped: ok" in result.stdout
+    assert "balance: read = articles + duplicates + rejects + skipped + filtered: ok" in result.stdout
 
 
 @pytest.mark.parametrize("address, public", [

@@ -52,7 +52,7 @@ def test_warc_end_to_end(tmp_path):
     result = run_cli("run", "--input", make_warc(tmp_path / "c.warc.gz"), "--output", out, "-q")
     assert result.returncode == 0, result.stderr
     assert "articles written: 2" in result.stdout and "rejects: 1" in result.stdout
-    assert "balance: read = articles + duplicates + rejects + skipped: ok" in result.stdout
+    assert "balance: read = articles + duplicates + rejects + skipped + filtered: ok" in result.stdout
 
 
 @pytest.mark.parametrize("name,docs,rejects", [

@@ -6,6 +6,7 @@ import json
 import random
 from datetime import date, datetime, timedelta, timezone
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -172,3 +173,21 @@ def test_a_manifest_without_a_delete_list_is_the_one_commit_has_always_written(t
     manifest = write_manifest(str(staging), [[str(staging / "t" / "x.parquet"), str(tmp_path / "t" / "x.parquet")]])
     assert json.loads(open(manifest).read()) == {"files": [[str(staging / "t" / "x.parquet"),
                                                              str(tmp_path / "t" / "x.parquet")]], "run": None}
+
+
+def test_files_written_before_a_column_was_added_merge_with_it_null(tmp_path):
+    """is_accessible_for_free came after files were written without it: those merge with new ones."""
+    inputs = write_windows(tmp_path / "out", "articles", "2026-03-01", windows=2, per_window=10)
+    old = pq.read_table(inputs[0]).drop_columns(["is_accessible_for_free"])
+    pq.write_table(old, inputs[0])
+    new = pq.read_table(inputs[1])
+    pq.write_table(new.set_column(new.schema.get_field_index("is_accessible_for_free"), "is_accessible_for_free",
+                                  pa.array([False] * new.num_rows)), inputs[1])
+    merged = merge_files([str(p) for p in inputs], file_schema("articles"), str(tmp_path / "staging"),
+                         "OUT/articles/date=2026-03-01", 1 << 30)
+    [(path, _)] = merged.files
+    table = pq.read_table(path)
+    assert table.schema.remove_metadata() == file_schema("articles").remove_metadata()
+    flags = dict(zip(table.column("id").to_pylist(), table.column("is_accessible_for_free").to_pylist()))
+    assert {flags[i] for i in old.column("id").to_pylist()} == {None}
+    assert {flags[i] for i in new.column("id").to_pylist()} == {False}
