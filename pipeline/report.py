@@ -114,12 +114,18 @@ def _list(output: str, pattern: str) -> list[str]:
 
 def _read_remote(files: list[str]):
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
     from apache_beam.io.filesystems import FileSystems
     tables = []
     for path in files:
         with FileSystems.open(path, compression_type="uncompressed") as f:
-            table = pq.read_table(pa.BufferReader(f.read()))
+            parquet = pq.ParquetFile(pa.BufferReader(f.read()))
+        # Texts and raw payloads are the bulk of an output: only a text's length is kept, one file at a time.
+        names = parquet.schema_arrow.names
+        table = parquet.read(columns=[n for n in names if n not in ("text", "payload")])
+        if "text" in names:
+            table = table.append_column("text_chars", pc.utf8_length(parquet.read(columns=["text"]).column("text")))
         day = re.search(r"/date=([^/]+)/[^/]+$", path)
         tables.append(table.append_column("date", pa.array([day.group(1) if day else None] * table.num_rows,
                                                             pa.string())))
@@ -144,10 +150,11 @@ def _load(con, output: str, since: str | None) -> None:
         columns = {r[0] for r in con.execute(f"describe {raw}").fetchall()}
         ingested = "ingested" if "ingested" in columns else "fetched_at"
         site_name = "site_name" if "site_name" in columns else "NULL"
+        text_chars = "length(text)" if "text" in columns else "text_chars" if "text_chars" in columns else "NULL"
         where = f"where day >= DATE '{since}'" if since else ""
         con.execute(f"""create view {table} as select * from (
             select * replace (try_cast(date as date) as date), cast({ingested} as date) as day,
-                   site_of(url, {site_name}) as site from {raw}) {where}""")
+                   site_of(url, {site_name}) as site, {text_chars} as text_length from {raw}) {where}""")
 
 
 def _runs(output: str, since: str | None) -> tuple[list[dict], int]:
@@ -262,7 +269,7 @@ FLAGS = {
     "no_title": "regexp_full_match(coalesce(title, ''), '\\s*')",
     "no_date": "coalesce(date_source, '') in ('', 'ingested')",
     "no_authors": "coalesce(len(authors), 0) = 0",
-    "short_text": f"coalesce(length(text), 0) < {SHORT_TEXT_CHARS}",
+    "short_text": f"coalesce(text_length, 0) < {SHORT_TEXT_CHARS}",
 }
 
 
