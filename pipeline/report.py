@@ -30,6 +30,7 @@ from datetime import date, datetime, timezone
 
 from transforms.utils.health import SHORT_TEXT_CHARS, site_of
 from transforms.utils.paths import is_local, local_path
+from transforms.write.compact import list_files
 
 PROG = "news-ingest"
 TABLES = ("articles", "duplicates", "rejects")
@@ -91,25 +92,9 @@ def _connect():
     return con
 
 
-def _visible(path: str, table_root: str) -> bool:
-    rest = path[len(table_root):].lstrip("/")
-    return not any(part.startswith((".", "_")) for part in rest.split("/"))
-
-
 def _list(output: str, pattern: str) -> list[str]:
-    """Files matching the pattern under output, less those under a `.` or `_` name below the pattern's first
-    part (so that OUTPUT/_state/... can be listed)."""
-    if is_local(output):
-        import glob
-        root = local_path(output)
-        found = glob.glob(f"{glob.escape(root)}/{pattern}")
-        base = root
-    else:
-        from apache_beam.io.filesystems import FileSystems
-        found = [m.path for result in FileSystems.match([f"{output}/{pattern}"]) for m in result.metadata_list]
-        base = output
-    first = pattern.split("/", 1)[0]
-    return sorted(p for p in found if _visible(p, f"{base}/{first}"))
+    """Visible files (no `.` or `_` name) matching the pattern under output, as compaction lists them."""
+    return [part.path for part in list_files(f"{output.rstrip('/')}/{pattern}")]
 
 
 def _read_remote(files: list[str]):

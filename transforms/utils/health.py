@@ -3,17 +3,16 @@ site and what the run counts per site as Beam metrics, so a Flink or Dataflow da
 publisher's layout change while it happens. One definition for both."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from transforms.filters import url_host
 
 SHORT_TEXT_CHARS = 500  # an article shorter than this was probably cut by extraction
 HEALTH_PREFIX = "health."
 
 
 def site_of(url: str | None, site_name: str | None = None) -> str:
-    """The URL's host without a leading www.; for a local file (no host), the site name the page
-    gives, else '(local)'."""
-    host = (urlsplit(url or "").hostname or "").lower().removeprefix("www.")
-    return host or " ".join((site_name or "").lower().split()) or "(local)"
+    """The URL's host as the host filters compare it (lower-cased, no leading www.); for a local
+    file (no host), the site name the page gives, else '(local)'."""
+    return url_host(url or "") or " ".join((site_name or "").lower().split()) or "(local)"
 
 
 def problems(title, date_source: str, authors, text: str) -> list[str]:
