@@ -22,11 +22,12 @@ from pathlib import Path
 from pipeline.compact import DEFAULT_OLDER_THAN_DAYS, TABLES, CompactConfig
 from pipeline.config import DEFAULT_BATCH_FILES, DEFAULT_BATCH_MB, BatchLimits, CommandConfig, GraphConfig, StreamConfig
 from pipeline.errors import UsageError
-from pipeline.inputs import expand_inputs, expand_url_args
+from pipeline.inputs import expand_inputs, expand_url_args, is_web_url
 from pipeline.options import check_beam_args
 from pipeline.report import ReportConfig
 from transforms.extract import MAX_TEXT_CHARS
 from transforms.fetch.client import DEFAULT_USER_AGENT, FetchConfig
+from transforms.fetch.sitemaps import SitemapLimits
 from transforms.filters import Filters, parse_host, parse_language
 from transforms.utils.paths import is_local, local_path
 from transforms.write import MAX_ROWS_PER_FILE
@@ -76,6 +77,12 @@ def parser() -> argparse.ArgumentParser:
                      help="feed URLs, or files listing them (one per line, # comments; or OPML)")
     run.add_argument("--urls", action="extend", nargs="+", default=[], metavar="FILE_OR_URL",
                      help="article page URLs, or files listing them")
+    run.add_argument("--sitemaps", action="extend", nargs="+", default=[], metavar="FILE_OR_URL",
+                     help="sitemaps to read (urlset, index, Google News, gzipped): URLs, sitemap files, or files "
+                          "listing sitemap URLs; a scheduled run fetches only entries newer than the last run's")
+    run.add_argument("--sites", action="extend", nargs="+", default=[], metavar="URL",
+                     help="sites whose feeds and sitemaps are found and read: robots.txt Sitemap: lines, the "
+                          "usual sitemap locations, feed links on the home page")
     run.add_argument("--output", default="output", metavar="DIR", help="output folder (default: ./output)")
     web = run.add_argument_group("fetching")
     fetch_defaults = FetchConfig()
@@ -100,6 +107,9 @@ def parser() -> argparse.ArgumentParser:
                      help=f"first backoff before a retry, doubled each time (default {fetch_defaults.backoff_base})")
     web.add_argument("--fetch-threads", type=int, default=fetch_defaults.threads, metavar="N",
                      help=f"hosts fetched at once per worker (default {fetch_defaults.threads})")
+    web.add_argument("--max-sitemap-entries", type=int, default=SitemapLimits().max_entries, metavar="N",
+                     help="entries taken per sitemap root and run; the rest are taken by the next run "
+                          f"(default {SitemapLimits().max_entries})")
     run.add_argument("--max-rows-per-file", type=int, default=MAX_ROWS_PER_FILE, metavar="N",
                      help=f"rows per Parquet file at most (default {MAX_ROWS_PER_FILE})")
     run.add_argument("--max-text-chars", type=int, default=MAX_TEXT_CHARS, metavar="N",
@@ -277,16 +287,16 @@ def check_output(output: str) -> str:
     return str(path)
 
 
-def check_streaming(args, feeds: list[str], inputs: list[str], urls: list[str]) -> None:
+def check_streaming(args, polled: list[str], inputs: list[str], urls: list[str]) -> None:
     if not args.streaming:
         for flag in ("poll_interval", "window", "stop_after"):
             if getattr(args, flag) != parser_defaults()[flag]:
                 raise UsageError(f"--{flag.replace('_', '-')} needs --streaming")
         return
-    if not feeds:
-        raise UsageError("--streaming needs --feeds with feed URLs to poll")
+    if not polled:
+        raise UsageError("--streaming needs --feeds, --sitemaps or --sites with URLs to poll")
     if inputs or urls:
-        raise UsageError("--streaming polls feed URLs only: run files and --urls as a batch")
+        raise UsageError("--streaming polls feed, sitemap and site URLs only: run files and --urls as a batch")
     if args.window < args.poll_interval:
         raise UsageError("--window must be at least --poll-interval")
 
@@ -304,12 +314,21 @@ def parse(argv: list[str]) -> CommandConfig:
     beam_args = check_beam_args(extra)
     feeds, local_feeds = expand_url_args(args.feeds, "feed")
     urls, _ = expand_url_args(args.urls, "URL")
+    sitemaps, local_sitemaps = expand_url_args(args.sitemaps, "sitemap")
+    sitemaps += [s for s in local_sitemaps if s not in sitemaps]
+    sites, _ = expand_url_args(args.sites, "site")
     inputs = args.input + local_feeds
-    check_streaming(args, feeds, inputs, urls)
-    if args.feeds and not feeds and not local_feeds:
-        raise UsageError("no feed URLs found in: " + " ".join(args.feeds))
-    check_counts(args, ("max_bytes", "max_redirects", "max_attempts", "fetch_threads"))
-    if not inputs and not feeds and not urls:
+    check_streaming(args, feeds + sitemaps + sites, inputs, urls)
+    for flag, given, found in (("feed", args.feeds, feeds or local_feeds), ("sitemap", args.sitemaps, sitemaps),
+                               ("site", args.sites, sites)):
+        if given and not found:
+            raise UsageError(f"no {flag} URLs found in: " + " ".join(given))
+    if bad := [s for s in sites if not is_web_url(s)]:
+        raise UsageError(f"--sites takes http(s) URLs: {bad[0]}")
+    if args.no_fetch and args.sitemaps:
+        raise UsageError("--no-fetch: sitemap entries have no content of their own; leave out --sitemaps")
+    check_counts(args, ("max_bytes", "max_redirects", "max_attempts", "fetch_threads", "max_sitemap_entries"))
+    if not inputs and not feeds and not urls and not sitemaps and not sites:
         samples = bundled_samples()
         if samples is None:
             raise UsageError("no --input given and the bundled samples are not installed")
@@ -323,7 +342,8 @@ def parse(argv: list[str]) -> CommandConfig:
                         max_attempts=args.max_attempts, backoff_base=args.retry_delay, min_delay=args.min_delay,
                         allow_private=args.allow_private_networks, threads=args.fetch_threads)
     graph = GraphConfig(inputs=tuple(files), output=check_output(args.output), feeds=tuple(feeds), urls=tuple(urls),
-                        fetch=fetch, no_fetch=args.no_fetch, max_rows_per_file=args.max_rows_per_file,
+                        sitemaps=tuple(sitemaps), sites=tuple(sites),
+                        sitemap_limits=SitemapLimits(max_entries=args.max_sitemap_entries), fetch=fetch, no_fetch=args.no_fetch, max_rows_per_file=args.max_rows_per_file,
                         max_text_chars=args.max_text_chars, history_days=args.remember_days,
                         progress=not args.quiet, filters=filters_of(args))
     remember = timedelta(days=args.remember_days)

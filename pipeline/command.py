@@ -30,6 +30,7 @@ def run(argv: list[str]) -> int:
     graph = config.graph
     if not config.quiet:
         sources = [f"{n} {what}" for n, what in ((len(graph.inputs), "files"), (len(graph.feeds), "feeds"),
+                                                 (len(graph.sitemaps), "sitemaps"), (len(graph.sites), "sites"),
                                                  (len(graph.urls), "URLs")) if n]
         print(f"{PROG}: reading {', '.join(sources)} into {graph.output} with "
               f"{options.view_as(StandardOptions).runner}", file=sys.stderr)
@@ -45,6 +46,8 @@ def run(argv: list[str]) -> int:
     elapsed = time.monotonic() - started
     summary.save_record(graph.output, counts, started_at, elapsed, "continuous" if config.stream else "batch")
     print(summary.summarize(counts, elapsed, graph.output))
+    if graph.sites:
+        print(summary.sites_found(graph.output, graph.sites))
     return 0
 
 

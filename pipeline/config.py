@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 from transforms.dedup import DEFAULT_HISTORY_DAYS
 from transforms.extract import MAX_TEXT_CHARS
 from transforms.fetch.client import FetchConfig
+from transforms.fetch.sitemaps import SitemapLimits
 from transforms.filters import Filters
 from transforms.write import MAX_ROWS_PER_FILE
 
@@ -26,6 +27,9 @@ class GraphConfig:
     output: str = "output"
     feeds: tuple = ()  # feed URLs
     urls: tuple = ()  # article page URLs
+    sitemaps: tuple = ()  # sitemap URLs or files (roots: indexes are followed)
+    sites: tuple = ()  # site URLs whose feeds and sitemaps are to be found
+    sitemap_limits: SitemapLimits = field(default_factory=SitemapLimits)
     fetch: FetchConfig = field(default_factory=FetchConfig)
     no_fetch: bool = False  # feed entries' own content instead of their pages
     max_rows_per_file: int = MAX_ROWS_PER_FILE

@@ -1,8 +1,8 @@
 """The Beam graphs: a batch and a continuous run, over the same stages.
 
-    batch:      Read files / FetchFeeds -> [filter] -> FetchPages -> AnalyseDocuments -> [filter]
+    batch:      Read files / [DiscoverSites ->] FetchFeeds, FetchSitemaps -> [filter] -> FetchPages -> AnalyseDocuments -> [filter]
                 -> Deduplicate -> Write
-    continuous: Poll -> FetchFeeds -> FirstSighting -> [filter] -> FetchPages -> AnalyseDocuments
+    continuous: Poll -> [DiscoverSites ->] FetchFeeds, FetchSitemaps -> FirstSighting -> [filter] -> FetchPages -> AnalyseDocuments
                 -> [filter] -> Deduplicate (per window, or with state) -> Write per window
 
 [filter]: the user's filters (transforms/filters), when any are on: hosts and dates known before
@@ -26,11 +26,13 @@ from transforms.dedup import DUPLICATES, SIGNATURES, Deduplicate, ReadSignatures
 from transforms.dedup.history import Written, output_files
 from transforms.dedup.streaming import StreamingDeduplicate
 from transforms.extract import MAX_TEXT_CHARS, Extract
+from transforms.fetch.discover import FEEDS, FOUND, SITEMAPS, SITES, SITES_FILE, DiscoverSites
 from transforms.fetch.feeds import STATE, FetchFeeds, MergeEntries
 from transforms.fetch.pages import FetchPages
 from transforms.fetch.poll import PollFeeds
 from transforms.fetch.seen import FirstSighting
-from transforms.fetch.state import LoadState, SaveState
+from transforms.fetch.sitemaps import SITEMAPS_FILE, FetchSitemaps
+from transforms.fetch.state import FEEDS_FILE, LoadState, SaveState
 from transforms.filters import after_analysis, before_fetch
 from transforms.language import DetectLanguage
 from transforms.read import ReadInputs
@@ -39,6 +41,7 @@ from transforms.utils.health import health_counters
 from transforms.utils.ids import article_id, canonical_url
 from transforms.utils.paths import is_local
 from transforms.utils.stage import REJECTS, counter
+from transforms.utils.windows import into_fixed, into_global
 from transforms.write import WriteTables
 from transforms.write.commit import finish_commits
 
@@ -100,6 +103,66 @@ def _count_health(doc):
     return doc
 
 
+# Step names, kept as they were before sitemaps and sites: a running Dataflow job is updated in place
+# only when its steps keep their names.
+LABELS = {FEEDS: "Feed", SITEMAPS: "Sitemap", SITES: "Site", FEEDS_FILE: "Feed", SITEMAPS_FILE: "Sitemap",
+          SITES_FILE: "Site"}
+
+
+def url_lists(cfg: GraphConfig) -> list[tuple[str, tuple]]:
+    """(kind, URLs) of the feeds, sitemaps and sites the run reads, those given only."""
+    return [(kind, urls) for kind, urls in ((FEEDS, cfg.feeds), (SITEMAPS, cfg.sitemaps), (SITES, cfg.sites)) if urls]
+
+
+def distinct(pcolls: list, label: str, window: float | None = None):
+    """The URLs of `pcolls` once each (in a stream, once per poll window); None when there are none."""
+    if len(pcolls) < 2:
+        return pcolls[0] if pcolls else None  # one list is already without repeats
+    flat = pcolls | f"All{label}" >> beam.Flatten()
+    return into_global({"main": into_fixed(flat, window, f"{label}Windows") | f"Distinct{label}" >> beam.Distinct()},
+                       window)["main"]
+
+
+def web_entries(p, cfg: GraphConfig, rejects: list, polled: dict | None = None, window: float | None = None):
+    """Entries of the feeds and sitemaps of --feeds, --sitemaps and --sites -> (entry Documents or
+    None, {state file name: (key, value) updates}); their rejects are added to `rejects`.
+    `polled`: in a stream, the PCollections of feed, sitemap and site URLs, each polled."""
+    roots = polled or {kind: p | f"{LABELS[kind]}Urls" >> beam.Create(urls) for kind, urls in url_lists(cfg)}
+    feed_urls, sitemap_urls, found, entries = [], [], {}, []
+    if FEEDS in roots:
+        feed_urls.append(roots[FEEDS])
+    if SITEMAPS in roots:
+        sitemap_urls.append(roots[SITEMAPS])
+    if SITES in roots:
+        sites = roots[SITES] | "DiscoverSites" >> DiscoverSites(cfg.fetch, window=window)
+        feed_urls.append(sites[FEEDS])
+        sitemap_urls += [sites[SITEMAPS]] if not cfg.no_fetch else []
+        rejects.append(sites[REJECTS])
+        found[SITES_FILE] = sites[FOUND]
+    feed_urls = distinct(feed_urls, "FeedUrls", window)
+    if feed_urls is not None:
+        feeds = feed_urls | "FetchFeeds" >> FetchFeeds(cfg.fetch, p | "FeedState" >> LoadState(cfg.output), window)
+        rejects.append(feeds[REJECTS])
+        entries.append(feeds["main"])
+        found[FEEDS_FILE] = feeds[STATE]
+    sitemap_urls = distinct(sitemap_urls, "SitemapUrls", window)
+    if sitemap_urls is not None:
+        state = p | "SitemapState" >> LoadState(cfg.output, SITEMAPS_FILE)
+        maps = sitemap_urls | "FetchSitemaps" >> FetchSitemaps(cfg.fetch, state, cfg.sitemap_limits, window)
+        rejects.append(maps[REJECTS])
+        entries.append(maps["main"])
+        found[SITEMAPS_FILE] = maps[STATE]
+    if not entries:
+        return None, found
+    return (entries | "AllEntries" >> beam.Flatten() if len(entries) > 1 else entries[0]), found
+
+
+def save_web_state(updates: dict, output: str, written, windows: tuple | None = None) -> None:
+    """Each state file's updates merged in once the run's (or the window's) files are written."""
+    for name, pcoll in updates.items():
+        _ = pcoll | f"Save{LABELS[name]}State" >> SaveState(output, written, windows=windows, name=name)
+
+
 def build_batch(p: beam.Pipeline, cfg: GraphConfig):
     """Adds the batch pipeline to `p`; returns the PCollection of written file paths."""
     # A first run into an empty output has no history to read: its steps are left out, which
@@ -111,11 +174,9 @@ def build_batch(p: beam.Pipeline, cfg: GraphConfig):
         read = p | "Read" >> ReadInputs(cfg.inputs, cfg.spread_records)
         docs.append(before_fetch(read["main"], cfg.filters, "FilterInputs"))  # before any HTML is parsed
         rejects.append(read[REJECTS])
-    if cfg.feeds:
-        state = p | "FeedState" >> LoadState(cfg.output)
-        feeds = p | "FeedUrls" >> beam.Create(cfg.feeds) | "FetchFeeds" >> FetchFeeds(cfg.fetch, state)
-        rejects.append(feeds[REJECTS])
-        entries = before_fetch(feeds["main"] | "MergeEntries" >> MergeEntries(), cfg.filters, "FilterEntries")
+    entries, found = web_entries(p, cfg, rejects)
+    if entries is not None:
+        entries = before_fetch(entries | "MergeEntries" >> MergeEntries(), cfg.filters, "FilterEntries")
         with_page, as_they_are = split_entries(entries, cfg.no_fetch)
         docs.append(as_they_are)
         to_fetch += [with_page] if with_page is not None else []
@@ -139,8 +200,7 @@ def build_batch(p: beam.Pipeline, cfg: GraphConfig):
                 SIGNATURES: deduped[SIGNATURES]}
                | "Write" >> WriteTables(cfg.output, cfg.max_rows_per_file, cfg.run_date.isoformat(),
                                        run=cfg.batch_of_run))
-    if cfg.feeds:
-        _ = feeds[STATE] | "SaveFeedState" >> SaveState(cfg.output, written)
+    save_web_state(found, cfg.output, written)
     return written
 
 
@@ -163,17 +223,17 @@ def build_stream(p: beam.Pipeline, cfg: GraphConfig, stream: StreamConfig, start
     poll = stream.poll_interval
     output_windows = (stream.window, stream.allowed_lateness)
     written = Written(cfg.output, cfg.run_date, cfg.history_days)
-    state = p | "FeedState" >> LoadState(cfg.output)
-    feeds = (p
-             | "Poll" >> PollFeeds(cfg.feeds, poll, start, stop)
-             | "FetchFeeds" >> FetchFeeds(cfg.fetch, state, window=poll))
-    sighted = (feeds["main"]
+    polled = {kind: p | ("Poll" if kind == FEEDS else f"Poll{LABELS[kind]}s") >> PollFeeds(urls, poll, start, stop,
+                                                                                         count=n == 0)
+              for n, (kind, urls) in enumerate(url_lists(cfg))}
+    rejects = []
+    entries, found = web_entries(p, cfg, rejects, polled, window=poll)
+    sighted = (entries
                | "MergeEntries" >> MergeEntries(count_read=False, window=poll)
                | "FirstSighting" >> FirstSighting(stream.seen_ttl))
     # After FirstSighting, which counts an entry as read once, so a filtered one is counted once.
     entries = (before_fetch(sighted, cfg.filters, "FilterEntries")
                | "SkipWritten" >> SkipWritten(written, streaming=True))
-    rejects = [feeds[REJECTS]]
     with_page, documents = split_entries(entries, cfg.no_fetch)
     if with_page is not None:
         pages = with_page | "FetchPages" >> FetchPages(cfg.fetch, window=poll)
@@ -193,7 +253,7 @@ def build_stream(p: beam.Pipeline, cfg: GraphConfig, stream: StreamConfig, start
                    DUPLICATES: deduped[DUPLICATES]})
     written = tables | "Write" >> WriteTables(cfg.output, cfg.max_rows_per_file, cfg.run_date.isoformat(),
                                               windows=output_windows)
-    # The feeds' validators are saved with each window, for the next local window and for
+    # The feeds' and sitemaps' state is saved with each window, for the next local window and for
     # scheduled batch runs on the same output.
-    _ = feeds[STATE] | "SaveFeedState" >> SaveState(cfg.output, written, windows=output_windows)
+    save_web_state(found, cfg.output, written, output_windows)
     return written

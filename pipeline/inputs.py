@@ -13,6 +13,7 @@ from apache_beam.io.filesystems import FileSystems
 from pipeline.errors import UsageError
 from transforms.fetch.feeds import is_feed_document
 from transforms.read.kinds import kind_of
+from transforms.read.sitemap import looks_like_sitemap
 from transforms.utils.paths import is_local, local_path
 
 _OPML_URL = re.compile(r"""xmlUrl\s*=\s*["']([^"']+)["']""", re.I)
@@ -45,8 +46,8 @@ def _remote_list(path: str, what: str) -> list[str]:
 
 
 def expand_url_args(values: list[str], what: str) -> tuple[list[str], list[str]]:
-    """--feeds/--urls values -> (URLs, local feed files). URLs stay as they are; a local file is either
-    a feed itself (read like --input) or a list of URLs; a gs:// or s3:// path is a list of URLs
+    """--feeds/--urls/--sitemaps/--sites values -> (URLs, local feed or sitemap files). URLs stay as
+    they are; a local file is either a feed or sitemap itself or a list of URLs; a gs:// or s3:// path is a list of URLs
     (how a deployed job gets its feeds). Raises UsageError for a missing or unreadable file."""
     out, local_feeds = [], []
     for value in values:
@@ -62,6 +63,9 @@ def expand_url_args(values: list[str], what: str) -> tuple[list[str], list[str]]
                 head = f.read(4096)
             if what == "feed" and b"<opml" not in head.lower() and (kind_of(path) == "feed" or is_feed_document(head)):
                 local_feeds.append(path)
+                continue
+            if what == "sitemap" and looks_like_sitemap(head):
+                local_feeds.append(os.path.abspath(path))  # a sitemap file itself, read by the sitemap step
                 continue
             with open(path, encoding="utf-8-sig") as f:
                 out += parse_feed_list(f.read())

@@ -159,7 +159,8 @@ def run_key(cfg: GraphConfig, batches: list[list]) -> str:
     """What identifies one command over the same inputs and output: the same command run again
     over unchanged files has the same key."""
     plan = [[_fingerprint(readable) for readable in batch] for batch in batches]
-    text = json.dumps([cfg.output, plan, list(cfg.feeds), list(cfg.urls), cfg.run_date.isoformat()])
+    text = json.dumps([cfg.output, plan, list(cfg.feeds), list(cfg.urls), list(cfg.sitemaps), list(cfg.sites),
+                       cfg.run_date.isoformat()])
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
@@ -175,7 +176,7 @@ def _stale(record_path: str) -> bool:
 
 
 def run_batches(make_pipeline, cfg: GraphConfig, batches: list[list], quiet: bool = False) -> dict[str, int]:
-    """One pipeline run per batch; the feeds and URLs go with the first. Returns the counters
+    """One pipeline run per batch; the feeds, sitemaps, sites and URLs go with the first. Returns the counters
     added up over all batches.
 
     A run of several batches keeps a record of the batches it has committed (OUTPUT/_state/runs/)
@@ -202,6 +203,7 @@ def run_batches(make_pipeline, cfg: GraphConfig, batches: list[list], quiet: boo
         this_run = frozenset(filter(holds_ids, load_json(record_path).get("files", []))) if several else frozenset()
         batch = dataclasses.replace(cfg, inputs=tuple(files), written_this_run=this_run,
                                     feeds=cfg.feeds if n == done else (), urls=cfg.urls if n == done else (),
+                                    sitemaps=cfg.sitemaps if n == done else (), sites=cfg.sites if n == done else (),
                                     batch_of_run={"record": record_path, "batch": n} if several else None)
         p = make_pipeline()
         build_batch(p, batch)

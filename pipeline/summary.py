@@ -84,7 +84,8 @@ def summarize(c: dict[str, int], elapsed: float, output: str) -> str:
     lines = [
         f"output: {output}",
         f"documents read: {read} ({c.get('read.files', 0)} files, {c.get('fetch.feeds', 0)} feeds, "
-        f"{c.get('fetch.pages', 0)} pages fetched)",
+        + (f"{c['fetch.sitemaps']} sitemaps, " if c.get("fetch.sitemaps") else "")
+        + f"{c.get('fetch.pages', 0)} pages fetched)",
         f"articles written: {articles}",
         f"duplicates: {duplicates}",
         f"rejects: {rejects}",
@@ -93,6 +94,9 @@ def summarize(c: dict[str, int], elapsed: float, output: str) -> str:
         lines.append(f"already in output (skipped): {skipped}")
     if by_filter:
         lines.append(f"filtered out: {filtered} (" + ", ".join(f"{k}={v}" for k, v in by_filter.items()) + ")")
+    if c.get("fetch.sitemaps_unchanged") or c.get("fetch.sitemap_entries_old"):
+        lines.append(f"sitemaps unchanged since the last run: {c.get('fetch.sitemaps_unchanged', 0)}; "
+                     f"entries older than the last run's: {c.get('fetch.sitemap_entries_old', 0)}")
     if polls:
         lines.append(f"polls: {polls}; entries seen again and not fetched: {seen}")
     lines.append(f"balance: read = articles + duplicates + rejects + skipped + filtered: {balance}")
@@ -108,6 +112,23 @@ def summarize(c: dict[str, int], elapsed: float, output: str) -> str:
             more = f" (+{len(items) - 20} more)" if len(items) > 20 else ""
             lines.append(f"{title}: {shown}{more}")
     lines.append(f"elapsed: {elapsed:.1f} s, {rate:.1f} documents/s")
+    return "\n".join(lines)
+
+
+def sites_found(output: str, sites) -> str:
+    """What --sites found on each site, as OUTPUT/_state/sites.json holds it after the run."""
+    from transforms.fetch.discover import SITES_FILE
+    from transforms.fetch.state import state_path
+    from transforms.utils.json_files import load_json
+    found = load_json(state_path(output, SITES_FILE))
+    lines = ["sites:"]
+    for site in sites:
+        what = found.get(site)
+        if not what:
+            lines.append(f"  {site}: nothing found (see rejects)")
+            continue
+        lines.append(f"  {site}: {len(what['feeds'])} feeds, {len(what['sitemaps'])} sitemaps")
+        lines += [f"    feed {url}" for url in what["feeds"]] + [f"    sitemap {url}" for url in what["sitemaps"]]
     return "\n".join(lines)
 
 

@@ -14,12 +14,12 @@ _TS = pa.timestamp("us", tz="UTC")
 ARTICLE_COLUMNS = [
     ("id", pa.string(), "Stable id: hash of the canonical URL (or of the text when there is no URL); the same article gets the same id on every run."),
     ("url", pa.string(), "Canonical URL; file:// URI for a local file; the record's url for JSONL."),
-    ("source", pa.string(), "Kind of input: file, feed, http, warc or jsonl."),
+    ("source", pa.string(), "Kind of input: file, feed, sitemap, http, warc or jsonl."),
     ("title", pa.string(), "Headline."),
     ("authors", pa.list_(pa.string()), "Author names, one per element."),
     ("published_at", _TS, "Publication time in UTC, when known."),
     ("date", pa.string(), "Partition date YYYY-MM-DD: published_at's date, else the ingestion date."),
-    ("date_source", pa.string(), "Where `date` came from: html, feed, header, url, input or ingested."),
+    ("date_source", pa.string(), "Where `date` came from: html, feed, sitemap, input, header, url or ingested."),
     ("fetched_at", _TS, "When the document was captured (fetch time; a local file's modification time)."),
     ("site_name", pa.string(), "Publisher or site name."),
     ("description", pa.string(), "Summary from page or feed metadata."),
@@ -40,7 +40,7 @@ ARTICLE_COLUMNS = [
 REJECT_COLUMNS = [
     ("id", pa.string(), "Stable id of the reject (hash of input, record number, stage and reason)."),
     ("url", pa.string(), "URL or file:// URI of the record."),
-    ("source", pa.string(), "Kind of input: file, feed, http, warc or jsonl."),
+    ("source", pa.string(), "Kind of input: file, feed, sitemap, http, warc or jsonl."),
     ("stage", pa.string(), "Stage that rejected it: read, fetch, extract, clean, language."),
     ("reason", pa.string(), "Short machine-readable reason, e.g. empty_input, bad_json, timeout, http_status, no_text."),
     ("error", pa.string(), "Human-readable detail."),

@@ -14,7 +14,7 @@ from typing import Optional
 @dataclass
 class Document:
     url: str
-    source: str  # file, feed, http, warc, jsonl
+    source: str  # file, feed, sitemap, http, warc, jsonl
     fetched_at: datetime  # UTC; for local files the file's modification time (deterministic reruns)
     input: str = ""  # where it came from (path or URL): enough to retry it
     record_number: Optional[int] = None  # line or entry number inside `input`, when it holds several records
@@ -34,6 +34,8 @@ class Document:
     published_at: Optional[datetime] = None
     date: str = ""
     date_source: str = ""
+    # A sitemap's news:language: the language when the text is too short to tell (not a column).
+    language_hint: Optional[str] = None
     language: str = "und"
     language_confidence: float = 0.0
     languages: list = field(default_factory=list)  # [{'lang': str, 'share': float}]

@@ -80,8 +80,8 @@ def test_every_json_and_yaml_file_parses():
 def test_flex_template_parameters_are_the_commands_flags():
     meta = json.loads((DEPLOY / "dataflow" / "metadata.json").read_text())
     params = {p["name"]: p for p in meta["parameters"]}
-    assert {"feeds", "output", "streaming", "poll_interval", "window"} <= set(params)
-    assert not params["feeds"]["isOptional"] and not params["output"]["isOptional"]
+    assert {"feeds", "sitemaps", "sites", "output", "streaming", "poll_interval", "window"} <= set(params)
+    assert not params["output"]["isOptional"]  # and one of feeds, sitemaps, sites (checked by the command)
     flags = run_flags()
     for name in params:
         assert re.fullmatch(r"[a-zA-Z][a-zA-Z0-9_]*", name), name

@@ -145,7 +145,7 @@ _WORDS = ("people city council river school market water bridge train road worke
           "new old large small local public early late several many few most other first last next").split()
 
 
-def story(n):
+def story(n, published: str = "2025-05-06T07:08:09+00:00"):
     """A distinct story per n: seeded random English, so no two test pages are near-duplicates."""
     import random
     rng = random.Random(n)
@@ -153,7 +153,13 @@ def story(n):
     def sentence():
         words = rng.sample(_WORDS, 12)
         return " ".join(["The"] + words[:5] + ["of", "the"] + words[5:] + [f"in {1990 + rng.randrange(30)}."])
-    return article(f"Story number {n}", [" ".join(sentence() for _ in range(3)) for _ in range(3)])
+    return article(f"Story number {n}", [" ".join(sentence() for _ in range(3)) for _ in range(3)], published)
+
+
+def published_today() -> str:
+    """A publication time today: a run looks ids up in recent days' partitions (--remember-days)."""
+    from datetime import datetime, timezone
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT00:00:01+00:00")
 
 
 def etag_feed(body, etag='"v1"'):

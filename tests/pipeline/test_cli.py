@@ -27,7 +27,7 @@ def test_usage_errors_are_one_line_and_exit_2(args, message):
     (["--window", "5"], "--window needs --streaming"),
     (["--streaming", "--feeds", "http://127.0.0.1:9/f.xml", "--poll-interval", "10", "--window", "5"],
      "--window must be at least --poll-interval"),
-    (["--streaming", "--feeds", "http://127.0.0.1:9/f.xml", "--input", "samples"], "polls feed URLs only"),
+    (["--streaming", "--feeds", "http://127.0.0.1:9/f.xml", "--input", "samples"], "polls feed, sitemap and site URLs only"),
 ])
 def test_streaming_usage_errors(args, message, tmp_path):
     r = run_cli("run", *args, "--output", tmp_path / "o")

@@ -9,7 +9,7 @@ import pyarrow.dataset as ds
 import pytest
 
 from tests.conftest import REPO, run_cli
-from tests.webserver import rss, story
+from tests.webserver import published_today, rss, story
 
 
 def growing_newsroom(site, grow=True):
@@ -94,3 +94,30 @@ def test_sigterm_ends_the_run_after_the_current_window(site, tmp_path):
     assert "stopping after the current window" in stderr
     assert "balance: read = articles + duplicates + rejects + skipped + filtered: ok" in stdout
     assert not list(out.rglob(".*inprogress"))
+
+
+def test_streaming_run_polls_sitemaps_and_sites(site, tmp_path):
+    """A news sitemap that grows at each poll, named by robots.txt and found through --sites:
+    each new entry is fetched once; the sitemap is read again at every poll."""
+    for n in range(1, 6):
+        site.add(f"/a/{n}", story(n, published_today()))
+    site.add("/robots.txt", f"User-agent: *\nSitemap: {site.url('/news.xml')}\n".encode(), content_type="text/plain")
+    site.add("/", b"<html><body>Home, no feed links</body></html>")
+
+    def sitemap(req, hits):
+        urls = "".join(f"<url><loc>{site.url(f'/a/{n}')}</loc></url>" for n in range(1, min(1 + hits, 5) + 1))
+        return 200, {"Content-Type": "application/xml"}, (
+            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>').encode()
+    site.add("/news.xml", fn=sitemap)
+    out = tmp_path / "out"
+    r = run_cli("run", "--streaming", "--sites", site.url("/"), "--poll-interval", "1", "--window", "3",
+                "--stop-after", "9", "--allow-private-networks", "--min-delay", "0", "--output", out)
+    assert r.returncode == 0, r.stderr
+    assert "balance: read = articles + duplicates + rejects + skipped + filtered: ok" in r.stdout
+    polls = len(site.requests("/news.xml"))
+    assert polls >= 3
+    listed = min(polls, 5)
+    articles = ds.dataset(str(out / "articles"), format="parquet", partitioning="hive").to_table().to_pylist()
+    assert sorted(a["url"] for a in articles) == [site.url(f"/a/{n}") for n in range(1, listed + 1)]
+    paths = [req[3] for req in site.requests()]
+    assert all(paths.count(f"/a/{n}") == 1 for n in range(1, listed + 1))

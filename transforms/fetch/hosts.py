@@ -38,9 +38,9 @@ class HostFetchFn(beam.DoFn):
         self.cfg = cfg
 
     def setup(self):
-        pacer = shared_pacer(self.cfg.min_delay)
-        self.client = HttpClient(self.cfg, slot=pacer.slot)
-        self.robots = shared_robots(self.client, self.cfg.user_agent, pacer) if self.cfg.robots else None
+        self.pacer = shared_pacer(self.cfg.min_delay)
+        self.client = HttpClient(self.cfg, slot=self.pacer.slot)
+        self.robots = shared_robots(self.client, self.cfg.user_agent, self.pacer) if self.cfg.robots else None
         self.executor = ThreadPoolExecutor(max_workers=self.cfg.threads, thread_name_prefix="fetch")
 
     def teardown(self):

@@ -16,25 +16,29 @@ from transforms.utils.stage import counter
 
 
 class _FanOutFn(beam.DoFn):
-    def __init__(self, feeds: list[str]):
-        self._feeds = list(feeds)
+    def __init__(self, feeds: list[str], count: bool):
+        self._feeds, self._count = list(feeds), count
 
     def process(self, tick):
-        counter("stream.polls").inc()
+        if self._count:
+            counter("stream.polls").inc()
         for url in self._feeds:
             yield TimestampedValue(url, float(tick))
 
 
 class PollFeeds(beam.PTransform):
-    """Root -> feed URLs, all of them every `interval` seconds from `start` until `stop` (None: for ever)."""
+    """Root -> URLs (feeds, sitemaps or sites), all of them every `interval` seconds from `start`
+    until `stop` (None: for ever). `count`: this poller counts the polls (one of a run's pollers does)."""
 
-    def __init__(self, feeds: list[str], interval: float, start: float, stop: float | None = None):
+    def __init__(self, feeds: list[str], interval: float, start: float, stop: float | None = None,
+                 count: bool = True):
         super().__init__()
         self._feeds, self._interval, self._start, self._stop = feeds, interval, start, stop
+        self._count = count
 
     def expand(self, root):
         stop = MAX_TIMESTAMP if self._stop is None else self._stop
         return (root
                 | "Ticks" >> PeriodicImpulse(start_timestamp=self._start, stop_timestamp=stop,
                                              fire_interval=self._interval, apply_windowing=False)
-                | "EachFeed" >> beam.ParDo(_FanOutFn(self._feeds)))
+                | "EachFeed" >> beam.ParDo(_FanOutFn(self._feeds, self._count)))

@@ -91,8 +91,7 @@ class RobotsCache:
             self.pacer.set_delay(host, float(delay))
         return _Rules(parser, allow_all=False)
 
-    def check(self, url: str) -> Optional[str]:
-        """None when allowed, else why not."""
+    def _rules_of(self, url: str) -> _Rules:
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         with self._lock:
@@ -101,6 +100,17 @@ class RobotsCache:
             rules = self._rules.get(origin)
             if rules is None:
                 rules = self._rules[origin] = self._load(origin, parts.hostname or "")
+        return rules
+
+    def sitemaps(self, url: str) -> list[str]:
+        """The `Sitemap:` lines of the robots.txt of `url`'s origin (read once, as for check())."""
+        rules = self._rules_of(url)
+        return list(rules.parser.site_maps() or []) if rules.parser is not None else []
+
+    def check(self, url: str) -> Optional[str]:
+        """None when allowed, else why not."""
+        parts = urlsplit(url)
+        rules = self._rules_of(url)
         if rules.allow_all:
             return None
         if rules.parser is None:

@@ -1,7 +1,9 @@
 """What scheduled runs remember between runs, under OUTPUT/_state/ (readers skip '_' folders).
 
 feeds.json: per feed URL, the ETag and Last-Modified of its last answer, for conditional GET.
-It is written once at the end of a run, after the Parquet files, and atomically (temporary file,
+sitemaps.json: per sitemap, the same and the newest entry date it listed (transforms/fetch/sitemaps.py).
+sites.json: per site of --sites, the feeds and sitemaps found on it (transforms/fetch/discover.py).
+Each is written once at the end of a run, after the Parquet files, and atomically (temporary file,
 then rename): a run that crashes leaves the previous state, and simply running again loses nothing.
 """
 from __future__ import annotations
@@ -20,11 +22,11 @@ def state_path(output: str, name: str = FEEDS_FILE) -> str:
 
 
 class LoadState(beam.PTransform):
-    """Root -> one element: the feeds' conditional-GET state of earlier runs."""
+    """Root -> one element: the state file `name` of earlier runs (the feeds' by default), as a dict."""
 
-    def __init__(self, output: str):
+    def __init__(self, output: str, name: str = FEEDS_FILE):
         super().__init__()
-        self._path = state_path(output)
+        self._path = state_path(output, name)
 
     def expand(self, root):
         return root | beam.Create([self._path]) | beam.Map(load_json)
@@ -43,13 +45,13 @@ class _SaveFn(beam.DoFn):
 
 
 class SaveState(beam.PTransform):
-    """(feed_url, validators) updates -> merged into feeds.json once the run's files are written.
-    `windows`: in a stream, (seconds, allowed lateness) of the output windows: the state is saved
-    with each window's files."""
+    """(key, value) updates -> merged into the state file `name` (feeds.json by default) once the
+    run's files are written. `windows`: in a stream, (seconds, allowed lateness) of the output
+    windows: the state is saved with each window's files."""
 
-    def __init__(self, output: str, written, windows: tuple | None = None):
+    def __init__(self, output: str, written, windows: tuple | None = None, name: str = FEEDS_FILE):
         super().__init__()
-        self._path = state_path(output)
+        self._path = state_path(output, name)
         self._written = written
         self._windows = windows
 

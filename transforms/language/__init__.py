@@ -177,9 +177,17 @@ def analyze(text: str) -> dict:
             "is_mixed": len(shares) > 1}
 
 
+def hinted_language(hint: str | None) -> str | None:
+    """A sitemap's news:language ('de', 'zh-cn') as the code this stage writes ('de', 'zh')."""
+    code = (hint or "").strip().lower().split("-", 1)[0]
+    return code if code.isalpha() and 2 <= len(code) <= 3 else None
+
+
 def detect_language(doc: Document) -> Document:
     result = analyze(doc.text)
     doc.language, doc.language_confidence = result["language"], result["confidence"]
+    if doc.language == "und" and (hint := hinted_language(doc.language_hint)):
+        doc.language = hint  # too little text to tell: the publisher's word, with no confidence of ours
     doc.languages, doc.segments, doc.is_mixed_language = result["languages"], result["segments"], result["is_mixed"]
     return doc
 

@@ -7,7 +7,7 @@ from email.utils import parsedate_to_datetime
 from typing import Optional
 
 # Most trusted first. 'input' is a date given by the input record itself (a JSONL field).
-PRIORITY = ("html", "feed", "input", "header", "url")
+PRIORITY = ("html", "feed", "sitemap", "input", "header", "url")
 EARLIEST = datetime(1990, 1, 1, tzinfo=timezone.utc)
 # Clock skew between publisher and us; anything later is a typo or a placeholder.
 FUTURE_SLACK = timedelta(days=1)

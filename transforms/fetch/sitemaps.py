@@ -1,0 +1,211 @@
+"""Sitemaps from the web or from files: each one walked from its root, its entries out.
+
+In: sitemap roots (URLs, or local sitemap files, from --sitemaps or found by --sites).
+Out: {'main': entry Documents (pages to fetch, with a news sitemap's date, title, site name and
+language as hints), 'state': (sitemap_url, remembered), 'rejects': Rejects}.
+
+A root is walked breadth first by one worker thread: a sitemap index's children are read up to
+`SitemapLimits.max_depth` levels below the root and `max_sitemaps` sitemaps per root; a child that
+lists one of its own ancestors is a reject (sitemap_loop), one listed twice is read once. Every
+request goes through the fetch client (address guard, robots.txt, per-host pacing, size and time
+caps, retries) with conditional GET.
+
+What a scheduled run remembers per sitemap (OUTPUT/_state/sitemaps.json, saved after the Parquet
+files): its validators, the newest entry date it listed, and the lastmod its index gave it. The
+next run skips a child whose index lastmod has not moved, and fetches only entries dated no earlier
+than the newest of the last run (undated entries always pass); entries already written are then
+skipped by id, as feed entries are.
+"""
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Optional
+
+import apache_beam as beam
+from apache_beam import pvalue
+from apache_beam.io.filesystems import FileSystems
+
+from schemas import Document
+from transforms.fetch.client import FetchConfig, FetchError
+from transforms.fetch.feeds import STATE, conditional_headers
+from transforms.fetch.hosts import Count, HostFetchFn, host_of
+from transforms.read.sitemap import MAX_UNZIPPED_BYTES, SitemapEntry, parse_sitemap
+from transforms.utils.dates import parse_date
+from transforms.utils.ids import article_id, canonical_url
+from transforms.utils.stage import REJECTS, Rejected, make_reject
+from transforms.utils.windows import into_fixed, into_global
+
+STAGE = "fetch"
+SOURCE = "sitemap"
+SITEMAPS_FILE = "sitemaps.json"
+
+
+@dataclass(frozen=True)
+class SitemapLimits:
+    max_depth: int = 3  # index levels followed below a root
+    max_sitemaps: int = 500  # sitemaps read per root
+    max_entries: int = 100_000  # entries taken per root (--max-sitemap-entries)
+
+
+def is_web(url: str) -> bool:
+    return url.startswith(("http://", "https://"))
+
+
+def entry_document(entry: SitemapEntry, sitemap_url: str, number: int, fetched_at: datetime) -> Document:
+    url = canonical_url(entry.url) or entry.url
+    hints = {"sitemap": entry.published} if entry.published else {}
+    return Document(url=url, source=SOURCE, fetched_at=fetched_at, input=sitemap_url, record_number=number,
+                    id=article_id(url), title=entry.title, site_name=entry.site_name, date_hints=hints,
+                    language_hint=(entry.language or "").lower() or None)
+
+
+def is_old(entry: SitemapEntry, newest_before: Optional[datetime]) -> bool:
+    """An entry dated before the newest entry of the sitemap's last reading was there then."""
+    return newest_before is not None and entry.newest is not None and entry.newest < newest_before
+
+
+def unchanged_child(listed: Optional[datetime], remembered: dict) -> bool:
+    """The index gives the child the same lastmod as when it was last read in full."""
+    before = parse_date(remembered.get("listed"))
+    return listed is not None and before is not None and listed <= before and "newest" in remembered
+
+
+def _iso(when: Optional[datetime]) -> Optional[str]:
+    return when.astimezone(timezone.utc).isoformat() if when else None
+
+
+class _WalkSitemapFn(HostFetchFn):
+    def __init__(self, cfg: FetchConfig, limits: SitemapLimits):
+        super().__init__(cfg)
+        self.limits = limits
+
+    def setup(self):
+        super().setup()
+        # A continuous run reads the same sitemaps again: what it learnt itself is newer than the state it started from.
+        self._remembered: dict[str, dict] = {}
+
+    def process(self, element, state, window=beam.DoFn.WindowParam, timestamp=beam.DoFn.TimestampParam):
+        yield from self._submit(element, state, window, timestamp)
+
+    def _reject(self, url, root, reason, detail, status=None):
+        yield Count(f"rejects.{STAGE}.{reason}")
+        yield Count("read.records")  # a sitemap that is not read is a record: it ends in rejects
+        yield pvalue.TaggedOutput(REJECTS, make_reject(
+            STAGE, reason, detail, url=url, source=SOURCE, fetched_at=datetime.now(timezone.utc), input=root,
+            http_status=status))
+
+    def failed(self, root, reason, detail):
+        return pvalue.TaggedOutput(REJECTS, make_reject(STAGE, reason, detail, url=root, source=SOURCE,
+                                                        fetched_at=datetime.now(timezone.utc), input=root))
+
+    def _get(self, url: str, remembered: dict):
+        """(status, body, final URL, fetched_at, validators) of one sitemap; a local file is read directly."""
+        if not is_web(url):
+            with FileSystems.open(url, compression_type="uncompressed") as f:
+                body = f.read(MAX_UNZIPPED_BYTES + 1)
+            if len(body) > MAX_UNZIPPED_BYTES:
+                raise Rejected("too_large", f"sitemap file over {MAX_UNZIPPED_BYTES} bytes")
+            return 200, body, url, datetime.now(timezone.utc), {}
+        if self.robots and (why := self.robots.check(url)):
+            raise FetchError("robots_disallowed", why)
+        resp = self.client.get(url, headers=conditional_headers(remembered))
+        validators = {"etag": resp.header("etag") or None, "last_modified": resp.header("last-modified") or None}
+        return resp.status, resp.body, resp.url, resp.fetched_at, validators
+
+    def fetch(self, root, state):
+        limits = self.limits
+        queue = deque([(root, 0, None, ())])  # (url, depth, lastmod its index gave, ancestors)
+        seen, read, taken = {root}, 0, 0
+        while queue:
+            url, depth, listed, ancestors = queue.popleft()
+            remembered = self._remembered.get(url) or state.get(url) or {}
+            if depth and unchanged_child(listed, remembered):
+                yield Count("fetch.sitemaps_unchanged")
+                yield pvalue.TaggedOutput(STATE, (url, remembered))
+                continue
+            if read >= limits.max_sitemaps:
+                yield from self._reject(url, root, "too_many_sitemaps",
+                                        f"{root} leads to more than {limits.max_sitemaps} sitemaps; "
+                                        f"{len(queue) + 1} not read")
+                return
+            read += 1
+            yield Count("fetch.sitemaps")
+            try:
+                status, body, final_url, fetched_at, validators = self._get(url, remembered)
+                if status == 304:
+                    yield Count("fetch.sitemaps_not_modified")
+                    yield pvalue.TaggedOutput(STATE, (url, remembered))
+                    continue
+                sitemap = parse_sitemap(body, final_url)
+            except (FetchError, Rejected, OSError) as err:
+                reason = getattr(err, "reason", "read_error")
+                yield from self._reject(url, root, reason, getattr(err, "detail", str(err)), getattr(err, "status", None))
+                continue
+            body = None
+            now = {k: v for k, v in validators.items() if v}
+            if listed:
+                now["listed"] = _iso(listed)
+            if sitemap.kind == "index":
+                yield from self._children(sitemap, url, root, depth, ancestors, seen, queue)
+                yield self._remember(url, now)
+                continue
+            newest_before = parse_date(remembered.get("newest"))
+            room = limits.max_entries - taken
+            fresh = [e for e in sitemap.entries if not is_old(e, newest_before)]
+            yield Count("fetch.sitemap_entries_old", len(sitemap.entries) - len(fresh))
+            for number, entry in enumerate(fresh[:room]):
+                yield entry_document(entry, url, number, fetched_at)
+            taken += min(len(fresh), room)
+            yield Count("fetch.sitemap_entries", min(len(fresh), room))
+            if len(fresh) > room:
+                # Not remembered as read: the next run takes what this one left (written ones are skipped by id).
+                yield from self._reject(url, root, "too_many_entries",
+                                        f"{root} lists more than {limits.max_entries} entries "
+                                        f"(--max-sitemap-entries); {len(fresh) - room} of {url} not taken")
+                continue
+            dates = [e.newest for e in sitemap.entries if e.newest is not None]
+            if dates or newest_before:
+                now["newest"] = _iso(max(dates + ([newest_before] if newest_before else [])))
+            else:
+                now["newest"] = None
+            yield self._remember(url, now)
+
+    def _remember(self, url, now):
+        self._remembered[url] = now
+        return pvalue.TaggedOutput(STATE, (url, now))
+
+    def _children(self, sitemap, url, root, depth, ancestors, seen, queue):
+        too_deep = 0
+        for child, lastmod in sitemap.children:
+            if child == url or child in ancestors:
+                yield from self._reject(child, root, "sitemap_loop", f"{url} lists {child}, which lists it in turn")
+            elif child in seen:
+                yield Count("fetch.sitemaps_repeated")
+            elif depth + 1 > self.limits.max_depth:
+                too_deep += 1
+            else:
+                seen.add(child)
+                queue.append((child, depth + 1, lastmod, ancestors + (url,)))
+        if too_deep:
+            yield from self._reject(url, root, "too_deep", f"{url} is {depth} levels below {root}: its {too_deep} "
+                                                          f"sitemaps are past the limit of {self.limits.max_depth}")
+
+
+class FetchSitemaps(beam.PTransform):
+    """Sitemap roots -> {'main': entry Documents, 'state': (sitemap_url, remembered), 'rejects'};
+    `state` is the earlier runs' sitemaps.json. `window`: in a stream, the seconds of the fixed
+    windows in which roots are grouped by host (the poll interval)."""
+
+    def __init__(self, cfg: FetchConfig, state, limits: SitemapLimits = SitemapLimits(), window: float | None = None):
+        super().__init__()
+        self._cfg, self._state, self._limits, self._window = cfg, state, limits, window
+
+    def expand(self, roots):
+        out = (into_fixed(roots, self._window)
+               | "ByHost" >> beam.Map(lambda u: (host_of(u), u))
+               | "GroupByHost" >> beam.GroupByKey()
+               | "Walk" >> beam.ParDo(_WalkSitemapFn(self._cfg, self._limits), pvalue.AsSingleton(self._state))
+               .with_outputs(STATE, REJECTS, main="main"))
+        return into_global({"main": out.main, STATE: out[STATE], REJECTS: out[REJECTS]}, self._window)
