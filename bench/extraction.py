@@ -38,6 +38,7 @@ import argparse
 import functools
 import gzip
 import hashlib
+import io
 import json
 import re
 import subprocess
@@ -49,7 +50,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import duckdb
 import trafilatura
@@ -235,20 +235,53 @@ def _row(fate: str, text, title, authors, published_at) -> dict:
 TABLE_FATES = {"articles": "article", "duplicates": "duplicate"}
 
 
-def run_pipeline(pages: list[Page], work: Path) -> dict[Path, dict]:
-    """`python -m pipeline run` over the pages, as users run it; {page path: output}.
+def page_url(page: Page) -> str:
+    """The page's own web address: pages reach the pipeline with their URL in production (fetched,
+    or a WARC record's target), and extraction uses it (the site's name in its host)."""
+    url = page.key if page.set == "trafilatura-dev" else page.gold["url"]
+    # A few trafilatura-dev pages are named, not addressed ('hard::site-x.html'): an address that says nothing.
+    return url if url.startswith(("http://", "https://")) else f"http://x.invalid/{hashlib.sha256(url.encode()).hexdigest()[:12]}"
 
-    The pages are linked under neutral names (0000.html.gz, ...): the pipeline reads a folder's
-    files by their extension but skips names that start with '.' or '_' (one trafilatura-dev page
-    does), and a file's URL is its percent-encoded path; the names map rows back to pages."""
-    inputs, out = work / "in", work / "out"
-    inputs.mkdir(parents=True)
-    names = {}
-    for i, page in enumerate(pages):
-        name = f"{i:04d}.html.gz"
-        (inputs / name).symlink_to(page.path.resolve())
-        names[name] = page.path
-    cmd = [sys.executable, "-m", "pipeline", "run", "--input", str(inputs), "--output", str(out), "-q"]
+
+# A fixed capture time for pages that do not say theirs: dates after it would count as in the future.
+CAPTURED = "2026-12-01T00:00:00Z"
+
+
+def write_warc(pages: list[Page], path: Path) -> dict[str, Path]:
+    """The pages as one WARC of HTTP responses, bytes unchanged, each with its URL and capture time
+    (fundus: the crawl date); {canonical URL: page}. Two pages of one URL (one article in two site
+    layouts) get a query parameter each, so neither replaces the other."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    from transforms.utils.ids import canonical_url
+
+    urls: dict[str, Path] = {}
+    with open(path, "wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        for page in pages:
+            url = page_url(page).replace(" ", "%20")  # as a WARC target must be written
+            if canonical_url(url) in urls:
+                url += ("&" if "?" in url else "?") + f"layout={len(urls)}"
+            urls[canonical_url(url)] = page.path
+            captured = page.gold.get("crawl_date")
+            date = (datetime.fromisoformat(captured).replace(tzinfo=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+                    if captured else CAPTURED)
+            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(read_bytes(page.path)),
+                                                          http_headers=http, warc_headers_dict={"WARC-Date": date}))
+    return urls
+
+
+def run_pipeline(pages: list[Page], work: Path) -> dict[Path, dict]:
+    """`python -m pipeline run` over the pages, as users run it on a crawl; {page path: output}.
+
+    The pages go in as one WARC (write_warc), so each arrives with its URL as fetched pages do;
+    rows are mapped back to pages by canonical URL."""
+    work.mkdir(parents=True)
+    archive, out = work / "pages.warc.gz", work / "out"
+    urls = write_warc(pages, archive)
+    cmd = [sys.executable, "-m", "pipeline", "run", "--input", str(archive), "--output", str(out), "-q"]
     done = subprocess.run(cmd, check=False, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1])
     if done.returncode:
         raise RuntimeError(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
@@ -256,15 +289,15 @@ def run_pipeline(pages: list[Page], work: Path) -> dict[Path, dict]:
     for table in ("articles", "duplicates"):
         for url, title, text, authors, published_at, id_, duplicate_of in _read_table(
                 out, table, "url, title, text, authors, published_at, id, duplicate_of"):
-            path = names[Path(unquote(urlsplit(url).path)).name]
+            path = urls[url]
             found[path] = _row(TABLE_FATES[table], text, title, authors, published_at)
             by_id[id_] = path
             if duplicate_of:
                 copies[path] = duplicate_of
     for path, kept in copies.items():  # the page a duplicate was found a copy of
         found[path]["reason"] = f"of {by_id[kept].name}" if kept in by_id else f"of {kept}"
-    for input_path, stage, reason in _read_table(out, "rejects", "input, stage, reason"):
-        found[names[Path(input_path).name]] = {**EMPTY, "fate": "reject", "reason": f"{stage}.{reason}"}
+    for number, stage, reason in _read_table(out, "rejects", "record_number, stage, reason"):
+        found[pages[number - 1].path] = {**EMPTY, "fate": "reject", "reason": f"{stage}.{reason}"}
     return {page.path: found.get(page.path, {**EMPTY, "fate": "missing", "reason": ""}) for page in pages}
 
 
@@ -276,7 +309,7 @@ def _read_table(out: Path, table: str, columns: str) -> list[tuple]:
 
 
 def run_in_process(pages: list[Page]) -> dict[Path, dict]:
-    """The stages' own functions in this process: read_path (the file reader), extract, clean.
+    """The stages' own functions in this process over the same WARC: the reader, extract, clean.
     Language detection is left out: it sets language fields only, and rejects nothing."""
     from schemas import Reject
     from transforms.clean import clean
@@ -287,22 +320,24 @@ def run_in_process(pages: list[Page]) -> dict[Path, dict]:
 
     install_speedups()  # as the Extract stage does when it sets up
     out = {}
-    for page in pages:
-        stage = "read"
+    with tempfile.TemporaryDirectory() as tmp:
+        write_warc(pages, Path(tmp) / "pages.warc.gz")
+        docs = list(read_path(str(Path(tmp) / "pages.warc.gz")))
+    for doc in docs:
+        path = pages[doc.record_number - 1].path  # records are numbered from 1, in the pages' order
+        if isinstance(doc, Reject):
+            out[path] = {**EMPTY, "fate": "reject", "reason": f"read.{doc.reason}"}
+            continue
+        stage = "extract"
         try:
-            (doc,) = list(read_path(str(page.path)))
-            if isinstance(doc, Reject):
-                out[page.path] = {**EMPTY, "fate": "reject", "reason": f"read.{doc.reason}"}
-                continue
-            stage = "extract"
             doc = extract(doc)
             stage = "clean"
             doc = clean(doc)
         except Exception as exc:  # noqa: BLE001 - the stage would make it a reject
-            out[page.path] = {**EMPTY, "fate": "reject", "reason": f"{stage}.{exception_reason(exc)[0]}"}
+            out[path] = {**EMPTY, "fate": "reject", "reason": f"{stage}.{exception_reason(exc)[0]}"}
             continue
-        out[page.path] = _row("article", doc.text, doc.title, doc.authors, doc.published_at)
-    return out
+        out[path] = _row("article", doc.text, doc.title, doc.authors, doc.published_at)
+    return {page.path: out.get(page.path, {**EMPTY, "fate": "missing", "reason": ""}) for page in pages}
 
 
 # ---------------------------------------------------------------------------------------------
