@@ -108,8 +108,8 @@ def parser() -> argparse.ArgumentParser:
     web.add_argument("--fetch-threads", type=int, default=fetch_defaults.threads, metavar="N",
                      help=f"hosts fetched at once per worker (default {fetch_defaults.threads})")
     web.add_argument("--max-sitemap-entries", type=int, default=SitemapLimits().max_entries, metavar="N",
-                     help="entries taken per sitemap root and run; the rest are taken by the next run "
-                          f"(default {SitemapLimits().max_entries})")
+                     help="entries taken per sitemap root and run, the newest first; past it the sitemap is "
+                          f"a reject (too_many_entries): raise it for a backfill (default {SitemapLimits().max_entries})")
     run.add_argument("--max-rows-per-file", type=int, default=MAX_ROWS_PER_FILE, metavar="N",
                      help=f"rows per Parquet file at most (default {MAX_ROWS_PER_FILE})")
     run.add_argument("--max-text-chars", type=int, default=MAX_TEXT_CHARS, metavar="N",

@@ -31,14 +31,14 @@ from transforms.fetch.feeds import STATE, FetchFeeds, MergeEntries
 from transforms.fetch.pages import FetchPages
 from transforms.fetch.poll import PollFeeds
 from transforms.fetch.seen import FirstSighting
-from transforms.fetch.sitemaps import SITEMAPS_FILE, FetchSitemaps
+from transforms.fetch.sitemaps import SITEMAPS_FILE, FetchSitemaps, later_reading
 from transforms.fetch.state import FEEDS_FILE, LoadState, SaveState
 from transforms.filters import after_analysis, before_fetch
 from transforms.language import DetectLanguage
 from transforms.read import ReadInputs
 from transforms.read.feed import has_page
 from transforms.utils.health import health_counters
-from transforms.utils.ids import article_id, canonical_url
+from transforms.utils.ids import article_id, canonical_url, is_web_url
 from transforms.utils.paths import is_local
 from transforms.utils.stage import REJECTS, counter
 from transforms.utils.windows import into_fixed, into_global
@@ -148,7 +148,8 @@ def web_entries(p, cfg: GraphConfig, rejects: list, polled: dict | None = None, 
     sitemap_urls = distinct(sitemap_urls, "SitemapUrls", window)
     if sitemap_urls is not None:
         state = p | "SitemapState" >> LoadState(cfg.output, SITEMAPS_FILE)
-        maps = sitemap_urls | "FetchSitemaps" >> FetchSitemaps(cfg.fetch, state, cfg.sitemap_limits, window)
+        local_roots = any(not is_web_url(url) for url in cfg.sitemaps)
+        maps = sitemap_urls | "FetchSitemaps" >> FetchSitemaps(cfg.fetch, state, cfg.sitemap_limits, window, local_roots)
         rejects.append(maps[REJECTS])
         entries.append(maps["main"])
         found[SITEMAPS_FILE] = maps[STATE]
@@ -160,7 +161,8 @@ def web_entries(p, cfg: GraphConfig, rejects: list, polled: dict | None = None, 
 def save_web_state(updates: dict, output: str, written, windows: tuple | None = None) -> None:
     """Each state file's updates merged in once the run's (or the window's) files are written."""
     for name, pcoll in updates.items():
-        _ = pcoll | f"Save{LABELS[name]}State" >> SaveState(output, written, windows=windows, name=name)
+        pick = later_reading if name == SITEMAPS_FILE else None
+        _ = pcoll | f"Save{LABELS[name]}State" >> SaveState(output, written, windows=windows, name=name, pick=pick)
 
 
 def build_batch(p: beam.Pipeline, cfg: GraphConfig):

@@ -16,6 +16,7 @@ from transforms.read.kinds import kind_of
 from transforms.read.sitemap import looks_like_sitemap
 from transforms.utils.paths import is_local, local_path
 
+_REMOTE = ("gs://", "s3://")
 _OPML_URL = re.compile(r"""xmlUrl\s*=\s*["']([^"']+)["']""", re.I)
 
 
@@ -37,10 +38,16 @@ def parse_feed_list(text: str) -> list[str]:
 
 
 def _remote_list(path: str, what: str) -> list[str]:
-    from apache_beam.io.filesystems import FileSystems
+    """The URLs a remote list holds; for --sitemaps, a remote sitemap itself is its own root."""
     try:
-        with FileSystems.open(path) as f:
-            return parse_feed_list(f.read().decode("utf-8-sig"))
+        with FileSystems.open(path, compression_type="uncompressed") as f:
+            data = f.read()
+        if what == "sitemap" and looks_like_sitemap(data[:4096]):
+            return [path]
+        if data[:2] == b"\x1f\x8b":
+            import gzip as gz
+            data = gz.decompress(data)
+        return parse_feed_list(data.decode("utf-8-sig"))
     except Exception as exc:  # noqa: BLE001 - each filesystem raises its own kinds; all are a usage error here
         raise UsageError(f"cannot read {what} list {path}: {str(exc).splitlines()[0] if str(exc) else exc}") from None
 
@@ -70,10 +77,15 @@ def expand_url_args(values: list[str], what: str) -> tuple[list[str], list[str]]
             with open(path, encoding="utf-8-sig") as f:
                 out += parse_feed_list(f.read())
         except FileNotFoundError:
+            if what == "site":
+                raise UsageError(f"--sites takes http(s) URLs, or files listing them: {value}") from None
             raise UsageError(f"{what} list not found: {value}") from None
         except (OSError, EOFError, UnicodeDecodeError) as exc:
             raise UsageError(f"cannot read {what} list {value}: {exc}") from None
-    return list(dict.fromkeys(out)), local_feeds
+    out = list(dict.fromkeys(out))
+    if what in ("sitemap", "site") and (bad := [u for u in out if not is_web_url(u) and not u.startswith(_REMOTE)]):
+        raise UsageError(f"{what} lists hold http(s) URLs: {bad[0]!r} is none")
+    return out, local_feeds
 
 
 def expand_inputs(paths: list[str]) -> list[str]:

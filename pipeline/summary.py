@@ -124,7 +124,7 @@ def sites_found(output: str, sites) -> str:
     lines = ["sites:"]
     for site in sites:
         what = found.get(site)
-        if not what:
+        if not what or not (what["feeds"] or what["sitemaps"]):
             lines.append(f"  {site}: nothing found (see rejects)")
             continue
         lines.append(f"  {site}: {len(what['feeds'])} feeds, {len(what['sitemaps'])} sitemaps")

@@ -74,8 +74,9 @@ class _DiscoverFn(HostFetchFn):
         yield from self._submit(element, None, window, timestamp)
 
     def failed(self, site, reason, detail):
-        return pvalue.TaggedOutput(REJECTS, make_reject(STAGE, reason, detail, url=site, source=SOURCE,
-                                                        fetched_at=datetime.now(timezone.utc), input=site))
+        return [Count("read.records"),  # a site that gives nothing ends in rejects, as in fetch()
+                pvalue.TaggedOutput(REJECTS, make_reject(STAGE, reason, detail, url=site, source=SOURCE,
+                                                         fetched_at=datetime.now(timezone.utc), input=site))]
 
     def _allowed(self, url: str) -> bool:
         return not (self.robots and self.robots.check(url))
@@ -98,7 +99,10 @@ class _DiscoverFn(HostFetchFn):
         """({'feeds', 'sitemaps'}, problems met) of one site."""
         origin = origin_of(site)
         problems = []
-        sitemaps = self.robots_lines.sitemaps(site)
+        # Only web addresses: a robots.txt line naming a path or another scheme must not make the
+        # worker open a file of its own machine or bucket.
+        sitemaps = [url for line in self.robots_lines.sitemaps(site)
+                    if (url := urljoin(site, line.strip())).lower().startswith(("http://", "https://"))]
         if not sitemaps:
             sitemaps = self._usual_sitemaps(origin)
         feeds = []
@@ -119,7 +123,9 @@ class _DiscoverFn(HostFetchFn):
             yield Count("fetch.sites")
             found, problems = self.discover(site)
             self._found[site] = (time.monotonic(), found)
+        checked = datetime.now(timezone.utc).isoformat()
         if not found["feeds"] and not found["sitemaps"]:
+            yield pvalue.TaggedOutput(FOUND, (site, dict(found, checked_at=checked)))  # what this run found: nothing
             yield Count(f"rejects.{STAGE}.nothing_found")
             yield Count("read.records")  # a site that gives nothing is a record: it ends in rejects
             yield pvalue.TaggedOutput(REJECTS, make_reject(
@@ -132,7 +138,7 @@ class _DiscoverFn(HostFetchFn):
             yield pvalue.TaggedOutput(FEEDS, url)
         for url in found["sitemaps"]:
             yield pvalue.TaggedOutput(SITEMAPS, url)
-        yield pvalue.TaggedOutput(FOUND, (site, dict(found, checked_at=datetime.now(timezone.utc).isoformat())))
+        yield pvalue.TaggedOutput(FOUND, (site, dict(found, checked_at=checked)))
 
 
 class DiscoverSites(beam.PTransform):

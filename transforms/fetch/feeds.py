@@ -58,8 +58,9 @@ def feed_entries(resp: Response, feed_url: str) -> list[Document]:
 
 class _FetchFeedFn(HostFetchFn):
     def failed(self, feed_url, reason, detail):
-        return pvalue.TaggedOutput(REJECTS, make_reject(STAGE, reason, detail, url=feed_url, source="feed",
-                                                        fetched_at=datetime.now(timezone.utc), input=feed_url))
+        return [Count("read.records"),  # a feed that fails is a record, as in fetch()
+                pvalue.TaggedOutput(REJECTS, make_reject(STAGE, reason, detail, url=feed_url, source="feed",
+                                                         fetched_at=datetime.now(timezone.utc), input=feed_url))]
 
     def process(self, element, state, window=beam.DoFn.WindowParam, timestamp=beam.DoFn.TimestampParam):
         yield from self._submit(element, state, window, timestamp)

@@ -7,7 +7,7 @@ to fetch one item. The HTTP client and robots cache are built in setup(), once p
 from __future__ import annotations
 
 import queue
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 import apache_beam as beam
@@ -47,9 +47,13 @@ class HostFetchFn(beam.DoFn):
         self.executor.shutdown(wait=False, cancel_futures=True)
         self.client.close()
 
+    # Outputs waiting for the DoFn's thread: a fetch that yields many (a sitemap's entries) waits
+    # while the queue is full, so a worker holds at most this many whatever one URL gives.
+    MAX_QUEUED = 10_000
+
     def start_bundle(self):
         self._pending = []
-        self._results: queue.Queue = queue.Queue()
+        self._results: queue.Queue = queue.Queue(maxsize=self.MAX_QUEUED)
 
     def fetch(self, item, side):
         """Yields outputs (values, TaggedOutputs or Counts) for one item; `side` is the side input, if any.
@@ -57,7 +61,8 @@ class HostFetchFn(beam.DoFn):
         raise NotImplementedError
 
     def failed(self, item, reason: str, detail: str):
-        """The reject for an item whose fetch raised something unexpected."""
+        """The reject for an item whose fetch raised something unexpected (or a list of outputs:
+        the reject and its Counts)."""
         raise NotImplementedError
 
     def _guarded(self, item, side):
@@ -66,7 +71,8 @@ class HostFetchFn(beam.DoFn):
         except Exception as exc:  # noqa: BLE001 - a bug on one URL must not take the others down
             reason, detail = exception_reason(exc)
             yield Count(f"rejects.fetch.{reason}")
-            yield self.failed(item, reason, detail)
+            outputs = self.failed(item, reason, detail)
+            yield from outputs if isinstance(outputs, list) else [outputs]
 
     def _run_host(self, items, window, timestamp, side):
         for item in items:
@@ -78,36 +84,39 @@ class HostFetchFn(beam.DoFn):
                 else:
                     self._results.put(WindowedValue(out, timestamp, [window]))
 
-    def _drain(self):
+    def _drain(self, wait: float = 0.0):
+        """What the pool threads have queued; with `wait`, waits that long for the first item."""
         while True:
             try:
-                out = self._results.get_nowait()
+                out = self._results.get(timeout=wait) if wait else self._results.get_nowait()
             except queue.Empty:
                 return
+            wait = 0.0
             if isinstance(out, Count):
                 counter(out.name).inc(out.n)
             else:
                 yield out
+
+    def _settle(self, at_most: int):
+        """Drains outputs until at most `at_most` hosts are still being fetched (their threads may be
+        waiting for room in the queue, so waiting on them without draining could never end)."""
+        while True:
+            for future in [f for f in self._pending if f.done()]:
+                future.result()  # re-raises a bug in a fetch: it must fail the bundle, not vanish
+                self._pending.remove(future)
+            if len(self._pending) <= at_most:
+                return
+            yield from self._drain(wait=0.05)
 
     def _submit(self, element, side, window, timestamp):
         """Subclasses' process() calls this; each declares its own side inputs, as Beam binds them by signature."""
         _, items = element
         self._pending.append(self.executor.submit(self._run_host, list(items), window, timestamp, side))
         # Keep at most `threads` hosts queued per worker, so a bundle never holds every host at once.
-        if len(self._pending) >= self.cfg.threads * 2:
-            wait(self._pending[:self.cfg.threads])
-        still_running = []
-        for future in self._pending:
-            if future.done():
-                future.result()  # re-raises a bug in a fetch
-            else:
-                still_running.append(future)
-        self._pending = still_running
+        yield from self._settle(self.cfg.threads * 2 - 1)
         yield from self._drain()
 
     def finish_bundle(self):
-        for future in self._pending:
-            future.result()  # a bug in a fetch must fail the bundle, not vanish
-        self._pending = []
+        yield from self._settle(0)
         yield from self._drain()
 

@@ -11,16 +11,18 @@ request goes through the fetch client (address guard, robots.txt, per-host pacin
 caps, retries) with conditional GET.
 
 What a scheduled run remembers per sitemap (OUTPUT/_state/sitemaps.json, saved after the Parquet
-files): its validators, the newest entry date it listed, and the lastmod its index gave it. The
-next run skips a child whose index lastmod has not moved, and fetches only entries dated no earlier
-than the newest of the last run (undated entries always pass); entries already written are then
-skipped by id, as feed entries are.
+files): its validators (not an index's: its children change while it does not), the newest
+plausible entry date it listed, and the lastmod its index gave it. The next run skips a child whose
+index lastmod has not moved, and takes only entries dated no more than OVERLAP before the newest of
+the last run (undated entries always pass); entries already written are then skipped by id, as
+feed entries are. A sitemap not read in full (past --max-sitemap-entries, whose newest entries are
+taken) is a reject and is not remembered, so the next run reads it again.
 """
 from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Optional
 
 import apache_beam as beam
@@ -31,8 +33,9 @@ from schemas import Document
 from transforms.fetch.client import FetchConfig, FetchError
 from transforms.fetch.feeds import STATE, conditional_headers
 from transforms.fetch.hosts import Count, HostFetchFn, host_of
-from transforms.read.sitemap import MAX_UNZIPPED_BYTES, SitemapEntry, parse_sitemap
+from transforms.read.sitemap import MAX_ENTRIES, MAX_UNZIPPED_BYTES, SitemapEntry, parse_sitemap
 from transforms.utils.dates import parse_date
+from transforms.utils.dates import plausible as dates_plausible
 from transforms.utils.ids import article_id, canonical_url
 from transforms.utils.stage import REJECTS, Rejected, make_reject
 from transforms.utils.windows import into_fixed, into_global
@@ -40,6 +43,13 @@ from transforms.utils.windows import into_fixed, into_global
 STAGE = "fetch"
 SOURCE = "sitemap"
 SITEMAPS_FILE = "sitemaps.json"
+
+
+def later_reading(a: dict, b: dict) -> dict:
+    """Of two readings of one sitemap in one run (reached from two roots), the one that saw more:
+    the later newest entry, then the later index lastmod."""
+    key = lambda r: (r.get("newest") or "", r.get("listed") or "")  # noqa: E731 - ISO times in UTC sort as times
+    return b if key(b) > key(a) else a
 
 
 @dataclass(frozen=True)
@@ -50,7 +60,7 @@ class SitemapLimits:
 
 
 def is_web(url: str) -> bool:
-    return url.startswith(("http://", "https://"))
+    return url.lower().startswith(("http://", "https://"))
 
 
 def entry_document(entry: SitemapEntry, sitemap_url: str, number: int, fetched_at: datetime) -> Document:
@@ -61,9 +71,28 @@ def entry_document(entry: SitemapEntry, sitemap_url: str, number: int, fetched_a
                     language_hint=(entry.language or "").lower() or None)
 
 
+# Entries dated up to this long before the newest of the last reading are offered again: sitemaps
+# are cached, and entries appear late or with earlier dates; what was written is skipped by id.
+OVERLAP = timedelta(days=2)
+
+
 def is_old(entry: SitemapEntry, newest_before: Optional[datetime]) -> bool:
-    """An entry dated before the newest entry of the sitemap's last reading was there then."""
-    return newest_before is not None and entry.newest is not None and entry.newest < newest_before
+    """An entry dated well before the newest entry of the sitemap's last reading was there then."""
+    return newest_before is not None and entry.newest is not None and entry.newest < newest_before - OVERLAP
+
+
+def newest_first(numbered: tuple) -> tuple:
+    """Sort key of (number, entry): dated entries newest first, then undated ones, in sitemap order."""
+    number, entry = numbered
+    return (entry.newest is None, -(entry.newest.timestamp() if entry.newest else 0.0), number)
+
+
+def newest_of(entries, newest_before: Optional[datetime], fetched_at: datetime) -> Optional[datetime]:
+    """The newest plausible entry date of a sitemap read in full (a date in the future is a
+    publisher's typo: taken as the mark, it would hide every real entry until then)."""
+    dates = [e.newest for e in entries if e.newest is not None and dates_plausible(e.newest, fetched_at)]
+    dates += [newest_before] if newest_before else []
+    return max(dates) if dates else None
 
 
 def unchanged_child(listed: Optional[datetime], remembered: dict) -> bool:
@@ -77,9 +106,10 @@ def _iso(when: Optional[datetime]) -> Optional[str]:
 
 
 class _WalkSitemapFn(HostFetchFn):
-    def __init__(self, cfg: FetchConfig, limits: SitemapLimits):
+    def __init__(self, cfg: FetchConfig, limits: SitemapLimits, local_roots: bool):
         super().__init__(cfg)
         self.limits = limits
+        self.local_roots = local_roots  # roots that are not web URLs are files the user named
 
     def setup(self):
         super().setup()
@@ -97,17 +127,21 @@ class _WalkSitemapFn(HostFetchFn):
             http_status=status))
 
     def failed(self, root, reason, detail):
-        return pvalue.TaggedOutput(REJECTS, make_reject(STAGE, reason, detail, url=root, source=SOURCE,
-                                                        fetched_at=datetime.now(timezone.utc), input=root))
+        return [Count("read.records"),  # as _reject counts it: a sitemap not read ends in rejects
+                pvalue.TaggedOutput(REJECTS, make_reject(STAGE, reason, detail, url=root, source=SOURCE,
+                                                         fetched_at=datetime.now(timezone.utc), input=root))]
 
-    def _get(self, url: str, remembered: dict):
-        """(status, body, final URL, fetched_at, validators) of one sitemap; a local file is read directly."""
-        if not is_web(url):
+    def _get(self, url: str, remembered: dict, local: bool):
+        """(status, body, final URL, fetched_at, validators) of one sitemap; a root given on the
+        command line as a file is read directly (no other sitemap ever is)."""
+        if local:
             with FileSystems.open(url, compression_type="uncompressed") as f:
                 body = f.read(MAX_UNZIPPED_BYTES + 1)
             if len(body) > MAX_UNZIPPED_BYTES:
                 raise Rejected("too_large", f"sitemap file over {MAX_UNZIPPED_BYTES} bytes")
             return 200, body, url, datetime.now(timezone.utc), {}
+        if not is_web(url):
+            raise FetchError("unsupported_scheme", f"{url!r} is not an http or https URL")
         if self.robots and (why := self.robots.check(url)):
             raise FetchError("robots_disallowed", why)
         resp = self.client.get(url, headers=conditional_headers(remembered))
@@ -125,59 +159,57 @@ class _WalkSitemapFn(HostFetchFn):
                 yield Count("fetch.sitemaps_unchanged")
                 yield pvalue.TaggedOutput(STATE, (url, remembered))
                 continue
-            if read >= limits.max_sitemaps:
-                yield from self._reject(url, root, "too_many_sitemaps",
-                                        f"{root} leads to more than {limits.max_sitemaps} sitemaps; "
-                                        f"{len(queue) + 1} not read")
-                return
             read += 1
             yield Count("fetch.sitemaps")
             try:
-                status, body, final_url, fetched_at, validators = self._get(url, remembered)
+                status, body, final_url, fetched_at, validators = self._get(
+                    url, remembered, local=url == root and self.local_roots and not is_web(url))
                 if status == 304:
                     yield Count("fetch.sitemaps_not_modified")
                     yield pvalue.TaggedOutput(STATE, (url, remembered))
                     continue
                 sitemap = parse_sitemap(body, final_url)
-            except (FetchError, Rejected, OSError) as err:
+            except (FetchError, Rejected, OSError, ValueError) as err:
                 reason = getattr(err, "reason", "read_error")
                 yield from self._reject(url, root, reason, getattr(err, "detail", str(err)), getattr(err, "status", None))
                 continue
             body = None
-            now = {k: v for k, v in validators.items() if v}
-            if listed:
-                now["listed"] = _iso(listed)
+            now = {"listed": _iso(listed)} if listed else {}
+            if sitemap.unusable:
+                yield Count("fetch.sitemap_entries_unusable", sitemap.unusable)
             if sitemap.kind == "index":
-                yield from self._children(sitemap, url, root, depth, ancestors, seen, queue)
+                room = limits.max_sitemaps - len(seen)
+                yield from self._children(sitemap, url, root, depth, ancestors, seen, queue, room)
+                # No validators: an index answering 304 would say nothing of its children, which change.
                 yield self._remember(url, now)
                 continue
+            now.update((k, v) for k, v in validators.items() if v)
             newest_before = parse_date(remembered.get("newest"))
-            room = limits.max_entries - taken
-            fresh = [e for e in sitemap.entries if not is_old(e, newest_before)]
+            fresh = [(n, e) for n, e in enumerate(sitemap.entries) if not is_old(e, newest_before)]
             yield Count("fetch.sitemap_entries_old", len(sitemap.entries) - len(fresh))
-            for number, entry in enumerate(fresh[:room]):
+            room = limits.max_entries - taken
+            if len(fresh) > room:
+                fresh.sort(key=newest_first)  # past the cap, the most recent entries are the ones taken
+            for number, entry in fresh[:room]:
                 yield entry_document(entry, url, number, fetched_at)
             taken += min(len(fresh), room)
             yield Count("fetch.sitemap_entries", min(len(fresh), room))
-            if len(fresh) > room:
-                # Not remembered as read: the next run takes what this one left (written ones are skipped by id).
+            if len(fresh) > room or sitemap.over_cap:
+                # Not remembered as read: the next run reads it again (what is written is skipped by id).
+                left = max(0, len(fresh) - room) + sitemap.over_cap
                 yield from self._reject(url, root, "too_many_entries",
-                                        f"{root} lists more than {limits.max_entries} entries "
-                                        f"(--max-sitemap-entries); {len(fresh) - room} of {url} not taken")
+                                        f"{left} entries of {url} not taken: over {limits.max_entries} entries per "
+                                        f"root and run (--max-sitemap-entries) or {MAX_ENTRIES} per sitemap")
                 continue
-            dates = [e.newest for e in sitemap.entries if e.newest is not None]
-            if dates or newest_before:
-                now["newest"] = _iso(max(dates + ([newest_before] if newest_before else [])))
-            else:
-                now["newest"] = None
+            now["newest"] = _iso(newest_of(sitemap.entries, newest_before, fetched_at))
             yield self._remember(url, now)
 
     def _remember(self, url, now):
         self._remembered[url] = now
         return pvalue.TaggedOutput(STATE, (url, now))
 
-    def _children(self, sitemap, url, root, depth, ancestors, seen, queue):
-        too_deep = 0
+    def _children(self, sitemap, url, root, depth, ancestors, seen, queue, room: int):
+        too_deep = too_many = 0
         for child, lastmod in sitemap.children:
             if child == url or child in ancestors:
                 yield from self._reject(child, root, "sitemap_loop", f"{url} lists {child}, which lists it in turn")
@@ -185,12 +217,18 @@ class _WalkSitemapFn(HostFetchFn):
                 yield Count("fetch.sitemaps_repeated")
             elif depth + 1 > self.limits.max_depth:
                 too_deep += 1
+            elif room <= 0:
+                too_many += 1
             else:
+                room -= 1
                 seen.add(child)
                 queue.append((child, depth + 1, lastmod, ancestors + (url,)))
         if too_deep:
             yield from self._reject(url, root, "too_deep", f"{url} is {depth} levels below {root}: its {too_deep} "
                                                           f"sitemaps are past the limit of {self.limits.max_depth}")
+        if too_many:
+            yield from self._reject(url, root, "too_many_sitemaps", f"{root} leads to more than "
+                                    f"{self.limits.max_sitemaps} sitemaps: {too_many} listed by {url} not read")
 
 
 class FetchSitemaps(beam.PTransform):
@@ -198,14 +236,17 @@ class FetchSitemaps(beam.PTransform):
     `state` is the earlier runs' sitemaps.json. `window`: in a stream, the seconds of the fixed
     windows in which roots are grouped by host (the poll interval)."""
 
-    def __init__(self, cfg: FetchConfig, state, limits: SitemapLimits = SitemapLimits(), window: float | None = None):
+    def __init__(self, cfg: FetchConfig, state, limits: SitemapLimits = SitemapLimits(), window: float | None = None,
+                 local_roots: bool = False):
         super().__init__()
         self._cfg, self._state, self._limits, self._window = cfg, state, limits, window
+        self._local_roots = local_roots  # roots that are no web URL are files the user named
 
     def expand(self, roots):
         out = (into_fixed(roots, self._window)
                | "ByHost" >> beam.Map(lambda u: (host_of(u), u))
                | "GroupByHost" >> beam.GroupByKey()
-               | "Walk" >> beam.ParDo(_WalkSitemapFn(self._cfg, self._limits), pvalue.AsSingleton(self._state))
+               | "Walk" >> beam.ParDo(_WalkSitemapFn(self._cfg, self._limits, self._local_roots),
+                                    pvalue.AsSingleton(self._state))
                .with_outputs(STATE, REJECTS, main="main"))
         return into_global({"main": out.main, STATE: out[STATE], REJECTS: out[REJECTS]}, self._window)

@@ -44,14 +44,23 @@ class _SaveFn(beam.DoFn):
         yield self._path
 
 
+def merge_updates(updates, pick=None) -> dict:
+    """(key, value) updates -> {key: value}; `pick(a, b)` chooses between two values of one key."""
+    merged: dict = {}
+    for key, value in updates:
+        merged[key] = pick(merged[key], value) if pick and key in merged else value
+    return merged
+
+
 class SaveState(beam.PTransform):
     """(key, value) updates -> merged into the state file `name` (feeds.json by default) once the
     run's files are written. `windows`: in a stream, (seconds, allowed lateness) of the output
     windows: the state is saved with each window's files."""
 
-    def __init__(self, output: str, written, windows: tuple | None = None, name: str = FEEDS_FILE):
+    def __init__(self, output: str, written, windows: tuple | None = None, name: str = FEEDS_FILE, pick=None):
         super().__init__()
         self._path = state_path(output, name)
+        self._pick = pick  # (value, value) -> the one to keep, when a key comes twice; default: either
         self._written = written
         self._windows = windows
 
@@ -63,5 +72,5 @@ class SaveState(beam.PTransform):
         return (updates
                 | "OneKey" >> beam.Map(lambda kv: (None, kv))
                 | "Collect" >> beam.GroupByKey()
-                | "ToDict" >> beam.MapTuple(lambda _, kvs: dict(kvs))
+                | "ToDict" >> beam.MapTuple(lambda _, kvs: merge_updates(kvs, self._pick))
                 | "Save" >> beam.ParDo(_SaveFn(self._path), beam.pvalue.AsList(self._written)))

@@ -47,7 +47,8 @@ class Sitemap:
     kind: str  # 'urlset' or 'index'
     entries: list = field(default_factory=list)  # SitemapEntry, for a urlset
     children: list = field(default_factory=list)  # (url, lastmod), for an index
-    dropped: int = 0  # entries past MAX_ENTRIES, or without a usable URL
+    over_cap: int = 0  # entries past MAX_ENTRIES, not taken
+    unusable: int = 0  # entries without an http(s) URL
 
 
 def gunzip_bounded(data: bytes, limit: int = MAX_UNZIPPED_BYTES) -> bytes:
@@ -85,8 +86,8 @@ def _child_text(element, name: str) -> Optional[str]:
 def _web_url(value: Optional[str], base_url: str) -> Optional[str]:
     if not value:
         return None
-    url = urljoin(base_url, value) if base_url.startswith(("http://", "https://")) else value
-    return url if url.startswith(("http://", "https://")) else None
+    url = urljoin(base_url, value) if base_url.lower().startswith(("http://", "https://")) else value
+    return url if url.lower().startswith(("http://", "https://")) else None
 
 
 def _news(url_element) -> dict:
@@ -103,19 +104,20 @@ def _news(url_element) -> dict:
     return {}
 
 
-def _parse_text(text: str, base_url: str) -> Sitemap:
-    """A plain-text sitemap: one URL per line."""
+def _parse_text(text: str) -> Sitemap:
+    """A plain-text sitemap: one absolute URL per line."""
     site = Sitemap("urlset")
     for line in text.splitlines():
-        url = _web_url(line.strip(), base_url)
+        line = line.strip()
+        if line.startswith("<"):
+            raise Rejected("sitemap_parse_error", "markup in a plain-text sitemap (an XML sitemap in an unread encoding?)")
+        url = _web_url(line, "")
         if url is None:
-            if line.strip():
-                site.dropped += 1
-            continue
-        if len(site.entries) >= MAX_ENTRIES:
-            site.dropped += 1
-            continue
-        site.entries.append(SitemapEntry(url))
+            site.unusable += bool(line)
+        elif len(site.entries) >= MAX_ENTRIES:
+            site.over_cap += 1
+        else:
+            site.entries.append(SitemapEntry(url))
     if not site.entries:
         raise Rejected("sitemap_parse_error", "neither an XML sitemap nor a list of URLs")
     return site
@@ -126,11 +128,17 @@ def parse_sitemap(data: bytes, base_url: str = "") -> Sitemap:
         data = gunzip_bounded(data)
     elif len(data) > MAX_UNZIPPED_BYTES:
         raise Rejected("too_large", f"sitemap of {len(data)} bytes is over {MAX_UNZIPPED_BYTES} bytes")
-    head = data[:2048].lstrip().lower()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16, which the XML parser reads from its BOM
+        return _parse_xml_or_reject(data, base_url)
+    head = data.removeprefix(b"\xef\xbb\xbf")[:2048].lstrip().lower()
     if not data.strip():
         raise Rejected("sitemap_empty", "the sitemap is empty")
     if not head.startswith(b"<"):
-        return _parse_text(data.decode("utf-8", "replace"), base_url)
+        return _parse_text(data.decode("utf-8", "replace").removeprefix("\ufeff"))
+    return _parse_xml_or_reject(data, base_url)
+
+
+def _parse_xml_or_reject(data: bytes, base_url: str) -> Sitemap:
     try:
         return _parse_xml(data, base_url)
     except etree.XMLSyntaxError as exc:
@@ -156,8 +164,10 @@ def _parse_xml(data: bytes, base_url: str) -> Sitemap:
             continue
         url = _web_url(_child_text(element, "loc"), base_url)
         held = site.children if site.kind == "index" else site.entries
-        if url is None or len(held) >= MAX_ENTRIES or name != ("sitemap" if site.kind == "index" else "url"):
-            site.dropped += 1
+        if url is None or name != ("sitemap" if site.kind == "index" else "url"):
+            site.unusable += 1
+        elif len(held) >= MAX_ENTRIES:
+            site.over_cap += 1
         elif site.kind == "index":
             held.append((url, parse_date(_child_text(element, "lastmod"))))
         else:

@@ -45,8 +45,10 @@ def undated(n: int) -> bytes:
 
 def test_pure_parts():
     when = datetime(2026, 12, 1, tzinfo=timezone.utc)
-    assert is_old(SitemapEntry("https://x/a", lastmod=datetime(2026, 11, 30, tzinfo=timezone.utc)), when)
-    assert not is_old(SitemapEntry("https://x/a", lastmod=when), when)  # same instant: maybe new, the id decides
+    assert is_old(SitemapEntry("https://x/a", lastmod=datetime(2026, 11, 28, tzinfo=timezone.utc)), when)
+    # Within the overlap (late entries, cached sitemaps): offered again, and the id decides.
+    assert not is_old(SitemapEntry("https://x/a", lastmod=datetime(2026, 11, 30, tzinfo=timezone.utc)), when)
+    assert not is_old(SitemapEntry("https://x/a", lastmod=when), when)
     assert not is_old(SitemapEntry("https://x/a"), when) and not is_old(SitemapEntry("https://x/a", lastmod=when), None)
     assert unchanged_child(when, {"listed": when.isoformat(), "newest": None})
     assert not unchanged_child(when, {"listed": when.isoformat()})  # never read in full
@@ -143,7 +145,7 @@ def test_second_scheduled_run_fetches_only_new_entries(site, tmp_path):
     for n in (1, 2, 3, 4, 5):
         site.add(f"/news/{n}", story(n, published_today()))
     site.add("/index.xml", index([(site.url("/a.xml"), "2026-12-01T10:00:00Z"), (site.url("/b.xml"), "2026-12-01T10:00:00Z")]))
-    site.add("/a.xml", urlset([(site.url("/news/1"), "2026-12-01T08:00:00Z", None),
+    site.add("/a.xml", urlset([(site.url("/news/1"), "2026-11-20T08:00:00Z", None),
                                (site.url("/news/2"), "2026-12-01T10:00:00Z", None)]), content_type="application/xml")
     site.add("/b.xml", urlset([(site.url("/news/3"), "2026-12-01T09:00:00Z", None)]), content_type="application/xml")
     out = tmp_path / "out"
@@ -152,7 +154,7 @@ def test_second_scheduled_run_fetches_only_new_entries(site, tmp_path):
     assert first.returncode == 0 and "articles written: 3" in first.stdout, first.stdout + first.stderr
     # An hour later: a.xml lists two new stories (one re-dated, one new) and drops nothing; b.xml is unchanged.
     site.add("/index.xml", index([(site.url("/a.xml"), "2026-12-01T11:00:00Z"), (site.url("/b.xml"), "2026-12-01T10:00:00Z")]))
-    site.add("/a.xml", urlset([(site.url("/news/1"), "2026-12-01T08:00:00Z", None),
+    site.add("/a.xml", urlset([(site.url("/news/1"), "2026-11-20T08:00:00Z", None),
                                (site.url("/news/2"), "2026-12-01T10:00:00Z", None),
                                (site.url("/news/4"), "2026-12-01T11:00:00Z", None),
                                (site.url("/news/5"), None, None)]), content_type="application/xml")
@@ -162,7 +164,7 @@ def test_second_scheduled_run_fetches_only_new_entries(site, tmp_path):
     assert "sitemaps unchanged since the last run: 1; entries older than the last run's: 1" in second.stdout
     assert len(site.requests("/b.xml")) == 1  # not asked for again
     assert [len(site.requests(f"/news/{n}")) for n in (1, 2, 3, 4, 5)] == [1, 1, 1, 1, 1]
-    # news/2 (same lastmod as the newest of the last run) passed the date test and was skipped by id.
+    # news/2 (the newest of the last run: within the overlap) passed the date test and was skipped by id.
     assert "already in output (skipped): 1" in second.stdout
 
 
@@ -185,8 +187,74 @@ def test_host_and_date_filters_drop_sitemap_entries_before_any_request(site, oth
 def test_sitemap_flags_mistakes_are_one_line_and_exit_2(tmp_path):
     listing = tmp_path / "sites.txt"
     listing.write_text("example.com\n")
-    for args, message in ((["--sites", listing], "--sites takes http(s) URLs"),
+    sitemap_list = tmp_path / "sitemaps.txt"
+    sitemap_list.write_text("sitemap.xml\n")
+    for args, message in ((["--sites", listing], "site lists hold http(s) URLs"),
+                          (["--sites", "example.com"], "--sites takes http(s) URLs"),
+                          (["--sitemaps", sitemap_list], "sitemap lists hold http(s) URLs"),
                           (["--sitemaps", "https://example.com/s.xml", "--no-fetch"], "--no-fetch"),
                           (["--sitemaps", tmp_path / "missing.xml"], "sitemap list not found")):
         result = run_cli("run", *args, "--output", tmp_path / "out")
         assert result.returncode == 2 and message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_what_scheduled_runs_must_not_lose(site, tmp_path):
+    """An index with an ETag whose child changes, an entry dated far in the future, and a robots.txt
+    naming a local file: the second run still fetches the new entry, and no file is read."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text(site.url("/leak") + "\n")
+    site.add("/robots.txt", f"User-agent: *\nSitemap: {secret}\nSitemap: /index.xml\n".encode(), content_type="text/plain")
+    site.add("/", b"<html><body>Home</body></html>")
+    for n in (1, 2, 3):
+        site.add(f"/news/{n}", story(n, published_today()))
+
+    def index_fn(req, hits):
+        if req.headers.get("If-None-Match") == '"i1"':
+            return 304, {"ETag": '"i1"'}, b""
+        return 200, {"Content-Type": "application/xml", "ETag": '"i1"'}, index([(site.url("/news.xml"), None)])
+    site.add("/index.xml", fn=index_fn)
+    site.add("/news.xml", urlset([(site.url("/news/1"), "2099-01-01T00:00:00Z", None),
+                                  (site.url("/news/2"), "2026-12-01T00:00:00Z", None)]), content_type="application/xml")
+    out = tmp_path / "out"
+    args = ["run", "--sites", site.url("/"), "--output", out, *FAST]
+    first = run_cli(*args)
+    assert first.returncode == 0 and "articles written: 2" in first.stdout, first.stdout + first.stderr
+    site.add("/news.xml", urlset([(site.url("/news/1"), "2099-01-01T00:00:00Z", None),
+                                  (site.url("/news/2"), "2026-12-01T00:00:00Z", None),
+                                  (site.url("/news/3"), "2026-12-02T00:00:00Z", None)]), content_type="application/xml")
+    second = run_cli(*args)
+    assert second.returncode == 0 and "articles written: 1" in second.stdout and BALANCE_OK in second.stdout, second.stdout
+    assert len(site.requests("/news/3")) == 1 and not site.requests("/leak")
+    assert all("If-None-Match" not in headers for *_, headers in site.requests("/index.xml"))
+
+
+def test_entry_cap_takes_the_newest_and_a_full_queue_does_not_stall(site, other_site, tmp_path):
+    """12,000 entries (more than a worker queues at once) on an excluded host pass the fetch step's
+    queue without a request; past --max-sitemap-entries the newest are taken and the sitemap is a reject."""
+    entries = [(other_site.url(f"/n/{n}"), f"2026-11-{1 + n % 28:02d}", None) for n in range(12_000)]
+    big = tmp_path / "big.xml"
+    big.write_bytes(urlset(entries))
+    out = tmp_path / "out"
+    result = run_cli("run", "--sitemaps", big, "--exclude-hosts", "127.0.0.2", "--output", out, *FAST)
+    assert result.returncode == 0, result.stderr
+    assert "filtered out: 12000 (host=12000)" in result.stdout and BALANCE_OK in result.stdout, result.stdout
+    assert not other_site.requests()
+    site.add("/news/1", story(1))
+    site.add("/news/2", story(2))
+    small = tmp_path / "small.xml"
+    small.write_bytes(urlset([(site.url("/news/1"), "2026-11-01", None), (site.url("/news/2"), "2026-11-30", None)]))
+    capped = run_cli("run", "--sitemaps", small, "--max-sitemap-entries", "1", "--output", tmp_path / "out2", *FAST)
+    assert capped.returncode == 0 and BALANCE_OK in capped.stdout, capped.stdout
+    assert len(site.requests("/news/2")) == 1 and not site.requests("/news/1")
+    assert table(tmp_path / "out2", "rejects", "reason") == [("too_many_entries",)]
+
+
+def test_a_site_that_no_longer_links_its_feed_is_reported_as_such(site, tmp_path):
+    site.add("/news/1", story(1))
+    site.add("/feed.xml", rss([("One", site.url("/news/1"))]), content_type="application/rss+xml")
+    site.add("/", b"<html><head><link rel='alternate' type='application/rss+xml' href='/feed.xml'></head></html>")
+    out = tmp_path / "out"
+    assert f"feed {site.url('/feed.xml')}" in run_cli("run", "--sites", site.url("/"), "--output", out, *FAST).stdout
+    site.add("/", b"<html><body>Redesigned, no feed links</body></html>")
+    second = run_cli("run", "--sites", site.url("/"), "--output", out, *FAST)
+    assert f"{site.url('/')}: nothing found" in second.stdout and BALANCE_OK in second.stdout, second.stdout

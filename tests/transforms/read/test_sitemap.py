@@ -22,7 +22,7 @@ NEWS = b"""<?xml version="1.0" encoding="UTF-8"?>
 
 def test_news_sitemap_entries_carry_their_hints():
     site = parse_sitemap(NEWS, "https://news.example/sitemap.xml")
-    assert site.kind == "urlset" and site.dropped == 1  # the ftp URL
+    assert site.kind == "urlset" and site.unusable == 1 and not site.over_cap  # the ftp URL
     first, second = site.entries
     assert first.url == "https://news.example/a"
     assert first.published == datetime(2026, 12, 1, 8, 30, tzinfo=timezone.utc)
@@ -39,7 +39,11 @@ def test_index_gzip_and_plain_text():
     assert site.children == [("https://x.example/1.xml", datetime(2026, 1, 2, tzinfo=timezone.utc)),
                              ("https://x.example/2.xml.gz", None)]
     text = parse_sitemap(b"https://x.example/a\n\nhttps://x.example/b\nnot a url\n")
-    assert [e.url for e in text.entries] == ["https://x.example/a", "https://x.example/b"] and text.dropped == 1
+    assert [e.url for e in text.entries] == ["https://x.example/a", "https://x.example/b"] and text.unusable == 1
+    with_bom = parse_sitemap(b"\xef\xbb\xbf" + index, "https://x.example/index.xml")
+    assert with_bom.kind == "index" and len(with_bom.children) == 2
+    utf16 = parse_sitemap(NEWS.replace(b'encoding="UTF-8"', b'encoding="UTF-16"').decode().encode("utf-16"))
+    assert [e.title for e in utf16.entries][:1] == ["Rates & prices"]
 
 
 @pytest.mark.parametrize("data, reason", [
@@ -48,6 +52,8 @@ def test_index_gzip_and_plain_text():
     (b"   \n", "sitemap_empty"),
     (gzip.compress(b"<urlset>" + b" " * (sm.MAX_UNZIPPED_BYTES + 10)), "too_large"),
     (b"\x1f\x8bnot really gzip", "sitemap_parse_error"),
+    (b"\xef\xbb\xbf\x00<\x00u\x00r\x00l", "sitemap_parse_error"),  # markup read as a list of URLs
+    (b"relative/path\nnot a url\n", "sitemap_parse_error"),
 ])
 def test_bad_sitemaps_are_rejected_with_their_reason(data, reason):
     with pytest.raises(Rejected) as err:
@@ -64,7 +70,7 @@ def test_entities_are_not_expanded_and_entries_are_capped(monkeypatch):
     monkeypatch.setattr(sm, "MAX_ENTRIES", 3)
     many = b"<urlset>" + b"".join(b"<url><loc>https://x.example/%d</loc></url>" % n for n in range(10)) + b"</urlset>"
     site = parse_sitemap(many)
-    assert len(site.entries) == 3 and site.dropped == 7
+    assert len(site.entries) == 3 and site.over_cap == 7 and not site.unusable
 
 
 def test_looks_like_sitemap():
