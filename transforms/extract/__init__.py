@@ -6,8 +6,9 @@ description, is_accessible_for_free, published_at/date/date_source. Pages with n
 are rejected.
 
 page.py runs trafilatura on one page, titles.py chooses the headline, access.py reads the paywall
-flag; page_metadata, xpath_guards and readability_bound adapt trafilatura and are installed where
-the stage sets up.
+flag, authors.py the authors, standfirst.py puts back the summary before the first paragraph;
+jsonld.py parses the page's JSON-LD once for them. page_metadata, xpath_guards and
+readability_bound adapt trafilatura and are installed where the stage sets up.
 """
 from __future__ import annotations
 

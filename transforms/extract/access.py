@@ -18,17 +18,17 @@ markup says false on the part behind the paywall); a page that says nothing give
 """
 from __future__ import annotations
 
-import json
 import re
+
+from transforms.extract import jsonld
 
 PROPERTY = "isaccessibleforfree"
 CONTENT_TIERS = {"free": True, "metered": False, "locked": False}
 TIER_NAMES = ("article:content_tier", "og:article:content_tier")
 # Where, inside a JSON-LD object, the article or its parts can stand.
-NESTED = ("@graph", "mainentity", "haspart")
-MAX_DEPTH = 8
-# JSON-LD that json cannot read (trailing commas, raw newlines in strings, comments) is searched for
-# the property itself.
+NESTED = frozenset({"@graph", "mainentity", "haspart"})
+# JSON-LD that json cannot read (trailing commas, comments) or that is too large to parse
+# (jsonld.MAX_BLOCK_CHARS) is searched for the property itself.
 _LOOSE = re.compile(r'"(?:[a-z]+:|https?://schema\.org/)?isAccessibleForFree"\s*:\s*"?([A-Za-z:/.]+)"?', re.I)
 
 
@@ -48,36 +48,17 @@ def flag(value) -> bool | None:
 
 def _is_property(name: str) -> bool:
     """isAccessibleForFree, with or without a vocabulary prefix (schema:, https://schema.org/)."""
-    return name.rsplit("/", 1)[-1].rsplit(":", 1)[-1].lower() == PROPERTY
+    return jsonld.key_name(name) == PROPERTY
 
 
-def _jsonld(node, found: list, depth: int = 0) -> None:
-    if depth > MAX_DEPTH:
-        return
-    if isinstance(node, list):
-        for item in node:
-            _jsonld(item, found, depth + 1)
-    elif isinstance(node, dict):
-        for key, value in node.items():
-            if not isinstance(key, str):
-                continue
-            if _is_property(key):
-                found.append(flag(value))
-            elif key.rsplit("/", 1)[-1].rsplit(":", 1)[-1].lower() in NESTED:
-                _jsonld(value, found, depth + 1)
-
-
-def _jsonld_flags(tree, found: list) -> None:
-    for script in tree.iter("script"):
-        if not (script.get("type") or "").strip().lower().startswith("application/ld+json"):
+def _jsonld_flags(found_blocks: list[jsonld.Block], found: list) -> None:
+    for block in found_blocks:
+        if block.data is None:
+            if "ccessibleforfree" in block.text.lower():
+                found.extend(flag(m) for m in _LOOSE.findall(block.text))
             continue
-        text = script.text or ""
-        if "ccessibleforfree" not in text.lower():
-            continue
-        try:
-            _jsonld(json.loads(text.strip().removeprefix("<!--").removesuffix("-->"), strict=False), found)
-        except (ValueError, RecursionError):
-            found.extend(flag(m) for m in _LOOSE.findall(text))
+        for obj in jsonld.objects(block.data, NESTED):
+            found.extend(flag(value) for key, value in obj.items() if isinstance(key, str) and _is_property(key))
 
 
 def _element_value(element) -> str | None:
@@ -98,12 +79,12 @@ def _markup_flags(tree, found: list) -> None:
                 found.append(CONTENT_TIERS.get((element.get("content") or "").strip().lower()))
 
 
-def accessible_for_free(tree) -> bool | None:
+def accessible_for_free(tree, found_blocks: list[jsonld.Block] | None = None) -> bool | None:
     """What the page (`tree`, parsed) says of its article: False when any of its markup marks it,
     or a part of it, as not free; True when markup marks it free and none says otherwise; None
-    when no markup says either."""
+    when no markup says either. `found_blocks`: the page's JSON-LD, when already parsed."""
     found: list = []
-    _jsonld_flags(tree, found)
+    _jsonld_flags(jsonld.blocks(tree) if found_blocks is None else found_blocks, found)
     _markup_flags(tree, found)
     if False in found:
         return False

@@ -12,9 +12,12 @@ from trafilatura.settings import Extractor, use_config
 from trafilatura.utils import load_html
 from trafilatura.xml import delete_element
 
-from transforms.extract import readability_bound, xpath_guards
+from transforms.extract import jsonld, readability_bound, xpath_guards
 from transforms.extract.access import accessible_for_free
+from transforms.extract.authors import choose_authors, jsonld_names
 from transforms.extract.page_metadata import page_metadata
+from transforms.extract.standfirst import descriptions, standfirst
+from transforms.utils.dates import parse_date
 from transforms.utils.stage import Rejected
 
 # Pathological pages (huge or deeply nested) are refused instead of stalling a worker.
@@ -154,7 +157,9 @@ def extract_page(html, url: str | None) -> dict:
     """trafilatura on one page: {'text', 'title', 'authors', 'site_name', 'description', 'date',
     'is_accessible_for_free'}.
     The page is parsed once; metadata and each text extraction work from that tree (trafilatura
-    copies a tree it is given before changing it)."""
+    copies a tree it is given before changing it), and its JSON-LD is parsed once for the paywall
+    flag, the authors, the date and the standfirst. The text starts with the page's standfirst
+    when it has one (standfirst.py)."""
     size = len(html)
     if size > MAX_HTML_BYTES:
         raise Rejected("too_large", f"HTML of {size} bytes is over the {MAX_HTML_BYTES} byte budget")
@@ -168,8 +173,10 @@ def extract_page(html, url: str | None) -> dict:
     elements = sum(1 for _ in tree.iter())
     if elements > MAX_PAGE_ELEMENTS:
         raise Rejected("too_large", f"HTML of {elements} elements is over the {MAX_PAGE_ELEMENTS} element budget")
+    found = jsonld.blocks(tree)
+    article = jsonld.article(found)
     # Before page_metadata's byline search, which removes <link> (microdata can stand on one).
-    free = accessible_for_free(tree)
+    free = accessible_for_free(tree, found)
     meta = page_metadata(tree, url, DATE_PARAMS, before_author_search=lambda page: drop_unused(page, NO_BYLINE))
     drop_unused(tree, ("footer",))
     page_url = url or meta.url
@@ -181,8 +188,16 @@ def extract_page(html, url: str | None) -> dict:
             text = other.text
     if not has_letters(text, MIN_PAGE_LETTERS):
         raise Rejected("no_text", "no article text found in the page")
-    return {"text": to_paragraphs(text), "title": meta.title, "authors": split_authors(meta.author),
-            "site_name": meta.sitename, "description": meta.description, "date": meta.date,
+    text = to_paragraphs(text)
+    if lead := standfirst(text, tree, descriptions(tree, meta.description, article)):
+        text = lead + "\n\n" + text
+    authors = choose_authors(jsonld_names(article, jsonld.by_id(found)), split_authors(meta.author), meta.sitename,
+                             page_url)
+    # The article's own datePublished is more often the publication date than htmldate's pick
+    # among the page's dates (which may be an update's or a teaser's).
+    date = jsonld.date_published(article)
+    return {"text": text, "title": meta.title, "authors": authors, "site_name": meta.sitename,
+            "description": meta.description, "date": date if parse_date(date) else meta.date,
             "is_accessible_for_free": free}
 
 

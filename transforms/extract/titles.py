@@ -58,6 +58,9 @@ _HEADLINE_SOURCES = re.compile(
     r"|<meta\b[^>]*?(?:property|name)=[\"'](?:og:title|twitter:title)[\"'][^>]*?content=[\"']([^\"']*)",
     re.S | re.I)
 _BODY_START = re.compile(r"<body\b", re.I)
+# Inside a headline, a line break or a block ends a word; inline markup (<span>, <a>, <em>) does not.
+_BREAK_TAG = re.compile(r"</?(?:br|div|p|h[1-6]|li|ul|ol|section|header|time|figure)\b[^>]*>", re.I)
+_INLINE_TAG = re.compile(r"<[^>]+>")
 
 
 def headlines(html) -> list[tuple[str, str]]:
@@ -72,7 +75,7 @@ def headlines(html) -> list[tuple[str, str]]:
         if kind == "title" and body and m.start() > body.start():
             continue
         raw = next(g for g in m.groups() if g is not None)
-        text = re.sub(r"[ \t\r\n]+", " ", html_lib.unescape(re.sub(r"<[^>]+>", " ", raw))).strip()
+        text = re.sub(r"[ \t\r\n]+", " ", html_lib.unescape(_INLINE_TAG.sub("", _BREAK_TAG.sub(" ", raw)))).strip()
         if text:
             out.append((kind, text))
     return out
