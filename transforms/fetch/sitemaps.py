@@ -12,8 +12,9 @@ caps, retries) with conditional GET.
 
 What a scheduled run remembers per sitemap (OUTPUT/_state/sitemaps.json, saved after the Parquet
 files): its validators (not an index's: its children change while it does not), the newest
-plausible entry date it listed, and the lastmod its index gave it. The next run skips a child whose
-index lastmod has not moved, and takes only entries dated no more than OVERLAP before the newest of
+plausible entry date it listed, and the lastmod its index gave it with the time it was read. The
+next run skips a child whose index lastmod has not moved and is well before that reading (a
+lastmod of a day alone counts as that day's end), and takes only entries dated no more than OVERLAP before the newest of
 the last run (undated entries always pass); entries already written are then skipped by id, as
 feed entries are. A sitemap not read in full (past --max-sitemap-entries, whose newest entries are
 taken) is a reject and is not remembered, so the next run reads it again.
@@ -95,10 +96,17 @@ def newest_of(entries, newest_before: Optional[datetime], fetched_at: datetime) 
     return max(dates) if dates else None
 
 
+# A publisher's clock may be behind ours: a child listed as changed this close before our last
+# reading may have changed after it.
+CLOCK_SKEW = timedelta(hours=1)
+
+
 def unchanged_child(listed: Optional[datetime], remembered: dict) -> bool:
-    """The index gives the child the same lastmod as when it was last read in full."""
-    before = parse_date(remembered.get("listed"))
-    return listed is not None and before is not None and listed <= before and "newest" in remembered
+    """The child was read in full since its last change: its index gives the lastmod it gave then,
+    and that time is well before the reading."""
+    before, read_at = parse_date(remembered.get("listed")), parse_date(remembered.get("read_at"))
+    return (listed is not None and before is not None and read_at is not None and "newest" in remembered
+            and listed <= before and listed <= read_at - CLOCK_SKEW)
 
 
 def _iso(when: Optional[datetime]) -> Optional[str]:
@@ -174,7 +182,7 @@ class _WalkSitemapFn(HostFetchFn):
                 yield from self._reject(url, root, reason, getattr(err, "detail", str(err)), getattr(err, "status", None))
                 continue
             body = None
-            now = {"listed": _iso(listed)} if listed else {}
+            now = {"listed": _iso(listed), "read_at": _iso(fetched_at)} if listed else {}
             if sitemap.unusable:
                 yield Count("fetch.sitemap_entries_unusable", sitemap.unusable)
             if sitemap.kind == "index":

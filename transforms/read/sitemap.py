@@ -10,9 +10,10 @@ nothing. Anything else raises Rejected with its reason.
 from __future__ import annotations
 
 import io
+import re
 import zlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Optional
 from urllib.parse import urljoin
 
@@ -70,6 +71,18 @@ def looks_like_sitemap(data: bytes) -> bool:
         return True
     head = data[:4096].lower()
     return b"<urlset" in head or b"<sitemapindex" in head
+
+
+_DAY_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_lastmod(value: Optional[str]) -> Optional[datetime]:
+    """A lastmod as a time; a day alone ('2026-12-07', as many sitemaps give it) is its last second:
+    a sitemap changed that day may have changed after any earlier reading of it that day."""
+    when = parse_date(value)
+    if when is not None and _DAY_ONLY.fullmatch(value.strip()):
+        when += timedelta(days=1, seconds=-1)
+    return when
 
 
 def _local(tag) -> str:
@@ -169,9 +182,9 @@ def _parse_xml(data: bytes, base_url: str) -> Sitemap:
         elif len(held) >= MAX_ENTRIES:
             site.over_cap += 1
         elif site.kind == "index":
-            held.append((url, parse_date(_child_text(element, "lastmod"))))
+            held.append((url, parse_lastmod(_child_text(element, "lastmod"))))
         else:
-            held.append(SitemapEntry(url, lastmod=parse_date(_child_text(element, "lastmod")), **_news(element)))
+            held.append(SitemapEntry(url, lastmod=parse_lastmod(_child_text(element, "lastmod")), **_news(element)))
         element.clear()
         while element.getprevious() is not None:
             del element.getparent()[0]

@@ -2,7 +2,7 @@
 servers on loopback: what is found, what is fetched, what is rejected, and what a second
 scheduled run asks for."""
 import gzip
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -12,7 +12,7 @@ from tests.transforms.fetch import FAST, table
 from tests.webserver import published_today, rss, story
 from transforms.fetch.discover import feed_links
 from transforms.fetch.sitemaps import entry_document, is_old, unchanged_child
-from transforms.read.sitemap import SitemapEntry
+from transforms.read.sitemap import SitemapEntry, parse_lastmod
 
 NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"'
 BALANCE_OK = "balance: read = articles + duplicates + rejects + skipped + filtered: ok"
@@ -50,9 +50,15 @@ def test_pure_parts():
     assert not is_old(SitemapEntry("https://x/a", lastmod=datetime(2026, 11, 30, tzinfo=timezone.utc)), when)
     assert not is_old(SitemapEntry("https://x/a", lastmod=when), when)
     assert not is_old(SitemapEntry("https://x/a"), when) and not is_old(SitemapEntry("https://x/a", lastmod=when), None)
-    assert unchanged_child(when, {"listed": when.isoformat(), "newest": None})
-    assert not unchanged_child(when, {"listed": when.isoformat()})  # never read in full
-    assert not unchanged_child(None, {"listed": when.isoformat(), "newest": None})
+    read = {"listed": when.isoformat(), "read_at": datetime(2026, 12, 2, tzinfo=timezone.utc).isoformat(), "newest": None}
+    assert unchanged_child(when, read)
+    assert not unchanged_child(when, {**read, "read_at": (when + timedelta(minutes=30)).isoformat()})  # clocks differ
+    assert not unchanged_child(when + timedelta(hours=1), read)  # lastmod moved
+    assert not unchanged_child(when, {k: v for k, v in read.items() if k != "newest"})  # never read in full
+    assert not unchanged_child(None, read)
+    day_only = parse_lastmod("2026-12-01")  # a day alone: its end, so a reading that day does not cover it
+    assert day_only == datetime(2026, 12, 1, 23, 59, 59, tzinfo=timezone.utc)
+    assert not unchanged_child(day_only, {**read, "listed": day_only.isoformat(), "read_at": "2026-12-01T10:00:00+00:00"})
     doc = entry_document(SitemapEntry("https://x.example/a?utm_source=s", published=when, title="T", language="DE"),
                          "https://x.example/s.xml", 4, when)
     assert isinstance(doc, Document) and doc.url == "https://x.example/a" and doc.source == "sitemap"

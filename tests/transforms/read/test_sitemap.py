@@ -36,7 +36,7 @@ def test_index_gzip_and_plain_text():
              b'</loc><lastmod>2026-01-02</lastmod></sitemap><sitemap><loc>2.xml.gz</loc></sitemap></sitemapindex>')
     site = parse_sitemap(gzip.compress(index), "https://x.example/index.xml")
     assert site.kind == "index"
-    assert site.children == [("https://x.example/1.xml", datetime(2026, 1, 2, tzinfo=timezone.utc)),
+    assert site.children == [("https://x.example/1.xml", datetime(2026, 1, 2, 23, 59, 59, tzinfo=timezone.utc)),
                              ("https://x.example/2.xml.gz", None)]
     text = parse_sitemap(b"https://x.example/a\n\nhttps://x.example/b\nnot a url\n")
     assert [e.url for e in text.entries] == ["https://x.example/a", "https://x.example/b"] and text.unusable == 1
