@@ -8,6 +8,8 @@ matches. Scopes:
           earlier, only it and the short teaser lines right after it go.
   line  - just this line goes.
   strip - the matched part at the end of a line goes (a copyright notice after a caption).
+  teaser - only as the prefix of a teaser line ("MORE: Storm hits the coast"), as every related
+          heading is too.
 """
 from __future__ import annotations
 
@@ -20,11 +22,12 @@ RELATED = {
            "recommended", "recommended for you", "recommended stories", "trending", "trending now",
            "trending stories", "latest news", "latest stories", "top stories", "editor'?s picks",
            "don'?t miss", "what to read next", "up next", "more on this story", "further reading",
-           "in other news", "advertisement\\s*-\\s*scroll to continue", "sponsored stories", "around the web"],
+           "in other news", "advertisement\\s*-\\s*scroll to continue", "sponsored stories", "around the web",
+           "(next|previous) (article|story|post)"],
     "de": ["mehr zum thema", "das könnte sie auch interessieren", "das könnte dich auch interessieren",
-           "weitere artikel", "weitere nachrichten", "meistgelesen", "meistgelesene artikel", "lesen sie auch",
+           "weitere (aktuelle )?(artikel|beiträge|nachrichten|meldungen|themen)( .{0,40})?", "meistgelesen", "meistgelesene artikel", "lesen sie auch",
            "auch interessant", "verwandte artikel", "mehr nachrichten", "mehr aus .{2,40}", "empfehlungen",
-           "zum thema", "weiterlesen", "beliebte artikel", "top-artikel"],
+           "zum thema", "(vorschau auf den )?nächsten? (artikel|beitrag)", "weiterlesen", "beliebte artikel", "top-artikel"],
     "fr": ["à lire aussi", "a lire aussi", "lire aussi", "à lire également", "sur le même sujet",
            "les plus lus", "articles similaires", "vous aimerez aussi", "vous aimerez aussi", "à voir aussi",
            "nos autres articles", "articles liés", "dans la même rubrique", "les plus populaires"],
@@ -41,7 +44,16 @@ RELATED = {
            "читайте ещё"],
     "uk": ["читайте також", "схожі новини", "найпопулярніше", "інші новини", "дивіться також",
            "новини на тему", "рекомендуємо", "по темі", "читайте ще"],
+    "nl": ["lees ook", "lees meer", "meer nieuws", "gerelateerde artikelen", "meest gelezen"],
+    "no": ["les også", "les mer", "mest lest"],
+    "da": ["læs også", "læs mere", "mest læste"],
+    "sv": ["läs också", "läs mer", "mest lästa"],
+    "pl": ["czytaj (więcej|też|także|również)", "zobacz (też|także|również)", "najczęściej czytane"],
+    "cs": ["(pře)?čtěte si (také|též)", "související články", "nejčtenější"],
 }
+
+# Prefixes of a teaser line of their own ("READ MORE: Storm hits coast"), with the headings above.
+TEASER_PREFIXES = ["more", "read next", "see more", "lesen sie hier"]
 
 # Headings and lines of comment forms.
 COMMENTS = {
@@ -49,7 +61,7 @@ COMMENTS = {
            "\\d+ comments?", "join the conversation", "join the discussion", "show comments",
            "view comments", "comment on this story", "cancel reply"],
     "de": ["kommentare?", "kommentar schreiben", "\\d+ kommentare?", "diskutieren sie mit",
-           "schreiben sie einen kommentar"],
+           "schreiben sie einen kommentar", "kommentare insgesamt:? ?\\d*"],
     "fr": ["laisser un commentaire", "commentaires?", "réagir", "ajouter un commentaire"],
     "es": ["deja un comentario", "comentarios?", "deja una respuesta", "añadir comentario"],
     "pt": ["deixe um comentário", "comentários?", "deixe uma resposta"],
@@ -90,6 +102,58 @@ LINES = {
     "uk": ["реклама", "поділитися", "підписуйтесь на .{0,80}", "усі права захищені\\.?", "фото: .{0,100}"],
 }
 
+# Prompts to the reader, not the story: newsletters, following on social media, sending tips, paywalls
+# and appeals for support, comment prompts.
+PROMPTS = {
+    "en": [".{0,120}\\b(sign(ing)? up|subscrib(e|ing)|register(ing)?) (for|to) .{0,100}\\bnewsletters?\\b.{0,160}",
+           ".{0,40}\\bnewsletter", "sign up to get .{0,120}",
+           "follow .{0,120}\\b(twitter|facebook|instagram|tiktok|youtube|linkedin|telegram|whatsapp)\\b.{0,200}",
+           "follow ([\\w.]+['’]s |our |the )?(full |live |latest )?(coverage|updates) .{0,200}",
+           "got a (news )?(story|tip)( for us)?\\?.{0,200}", "(do you )?have a story( to (tell|share))?\\?.{0,200}",
+           "get in touch with (our|the) news ?(team|desk).{0,200}",
+           "if you (liked|enjoyed) (this|the) (article|story|post).{0,400}",
+           "to (view|read|continue reading) (the|this) full (story|article).{0,200}",
+           ".{0,80}\\balready a subscriber\\b.{0,160}",
+           "tell us what you think.{0,60}", "let us know (what you think|in the comments).{0,80}"],
+    "de": [".{0,120}\\bnewsletter\\b.{0,40}\\b(abonnieren|anmelden|bestellen)\\b.{0,120}",
+           "folg(e|en|t|st) .{0,80}\\b(twitter|facebook|instagram|tiktok|youtube|linkedin|whatsapp|telegram)\\b.{0,100}",
+           "(hat|haben) ihnen (dieser|der|unser) (artikel|beitrag) gefallen\\?.{0,200}"],
+    "fr": ["il vous reste \\d.{0,120}", ".{0,60}la suite est réservée aux abonnés.{0,60}", "suivez-nous .{0,120}",
+           "inscrivez-vous à (notre|la) newsletter.{0,120}"],
+    "es": ["s[ií]guenos .{0,120}"],
+    "pt": ["siga .{0,40}\\b(twitter|facebook|instagram|whatsapp|telegram|redes sociais)\\b.{0,100}"],
+    "it": ["seguici .{0,120}"],
+}
+
+# Credits and notes about the article rather than the article: photo credits, contributors, where it
+# first appeared, advertising and affiliate disclosures, reading time, a bare address.
+CREDITS = {
+    "en": ["(image|picture|illustration)( credits?)?: .{0,100}", "(photo|image)s? courtesy( of)? .{0,100}",
+           ".{0,300}\\bcontributed (to )?(this )?report(ing)?\\b.{0,120}",
+           "(this|the) (article|story|post) (was )?(first|originally) (appeared|published|ran) (in|on|at|by) .{0,120}",
+           "read the original (article|story|post).{0,80}", "<?copyright ?[ⓒ©]?.{0,160}all rights reserved.{0,120}",
+           ".{0,200}\\baffiliate[- ](links?|commissions?|partners?|programs?)\\b.{0,200}",
+           "(estimated )?reading time:? .{0,20}", "[\\w.+-]+@[\\w-]+(\\.[\\w-]+)+", "(https?://)?(www\\.)?(twitter|x)\\.com/\\w+"],
+    "de": ["fotos?: .{0,100}", "bildquelle: .{0,100}", "titelbild: .{0,100}",
+           "(dieser|der) (artikel|beitrag) (ist )?(zuerst|ursprünglich) .{0,80}erschienen\\.?",
+           "(lest|lesen sie) den originalartikel.{0,80}",
+           "\\*?werbung[.:]? ?(dieser|der) (beitrag|artikel) enthält .{0,200}",
+           "dieser (beitrag|artikel) enthält (werbung|affiliate|partner).{0,200}",
+           "(ca\\. )?lesezeit:? .{0,20}", "\\d+ min(\\.|uten)? lesezeit"],
+    "fr": ["crédits? photos? ?: .{0,100}", "photos? ?: .{0,100}", "image illustrative.{0,100}", "illustration ?: .{0,100}",
+           "temps de lecture ?: .{0,20}"],
+    "es": ["créditos?: .{0,100}", "fotos?: .{0,100}", "tiempo de lectura:? .{0,20}"],
+    "pt": ["fotos?: .{0,100}", "tempo de leitura:? .{0,20}"],
+    "it": ["fotos?: .{0,100}", "tempo di lettura:? .{0,20}"],
+    "pl": ["fot\\. .{0,100}", "zdjęcie: .{0,100}", "czas czytania:? .{0,20}"],
+}
+
+# A line rule that does not open with its words (".{0,120}...") is tried only on a line that holds one
+# of these: each such pattern names one (tests/transforms/clean checks it), so they decide nothing, and
+# save trying them on every line. The strip rules likewise need one of STRIP_NEEDS.
+LINE_NEEDS = ["cookies", "newsletter", "subscriber", "abonnés", "contributed", "affiliate"]
+STRIP_NEEDS = ["all rights reserved", "/(ap|afp|reuters|getty images|dpa|epa)"]
+
 # Closing lines that open the page furniture after an article.
 TAIL_LINES = {
     "en": ["source link", "source: .{0,60}", "about [A-Za-z][\\w.'-]+( [A-Za-z][\\w.'-]+){0,3}", "about the author",
@@ -103,6 +167,16 @@ TAIL_LINES = {
     "uk": ["джерело: .{0,60}", "про автора", "теги(?: ?:.{0,200})?"],
 }
 
+# Labels of a line that gives only when the page was published or updated, and its date or time.
+DATE_LABELS = [
+    "(last |first )?(updated|published|posted|modified)( on| at)?", "(zuletzt )?aktualisiert( am)?",
+    "veröffentlicht( am)?", "stand( des artikels)?", "letzte änderung", "erstellt( am)?",
+    "mis à jour( le)?", "publié( le)?", "créé( le)?", "modifié( le)?", "actualizado( el)?", "publicado( el| em)?",
+    "atualizado( em)?", "aggiornato( il)?", "pubblicato( il)?", "bijgewerkt( op)?", "gepubliceerd( op)?",
+    "uppdaterad", "publicerad", "oppdatert", "publisert", "opdateret", "publiceret", "aktualizacja",
+    "opublikowano", "обновлено", "опубликовано", "оновлено", "опубліковано",
+]
+
 # A copyright notice glued to the end of a caption line.
 STRIP_SUFFIX = [
     "copyright .{0,200}all rights reserved\\.?", "© .{0,120}all rights reserved\\.?",
@@ -114,8 +188,11 @@ def rules():
     """The table: (language, kind, scope, pattern) rows."""
     rows = []
     for kind, table, scope in (("related", RELATED, "tail"), ("comments", COMMENTS, "tail"),
-                               ("furniture", TAIL_LINES, "tail"), ("line", LINES, "line")):
+                               ("furniture", TAIL_LINES, "tail"), ("line", LINES, "line"),
+                               ("prompt", PROMPTS, "line"), ("credit", CREDITS, "line")):
         for lang, patterns in table.items():
             rows += [(lang, kind, scope, p) for p in patterns]
+    rows += [("en" if p in ("more", "read next", "see more") else "de", "related", "teaser", p)
+             for p in TEASER_PREFIXES]
     rows += [("*", "copyright", "strip", p) for p in STRIP_SUFFIX]
     return rows

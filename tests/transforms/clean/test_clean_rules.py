@@ -3,18 +3,10 @@ story going on after a related block, repeated captions, line endings, and what 
 import pytest
 
 from tests.conftest import make_doc
+from tests.transforms.clean import STORY, joined
 from transforms.clean import TAIL_FROM, TEASER_MAX, byline_authors, clean, clean_text, split_names
 from transforms.utils.stage import Rejected
 
-# Sentences of 60 to 100 characters, as a news story's paragraphs are.
-STORY = ["The river rose two metres overnight and flooded the lower streets of the old town.",
-         "Firefighters moved forty families to the school hall before the bridge was closed.",
-         "The weather service expects the water to fall slowly over the next three days.",
-         "Shops on the quay said they would open again once the mud had been cleared away."]
-
-
-def joined(lines):
-    return "\n".join(lines)
 
 
 def test_a_byline_gives_the_authors_only_when_it_reads_as_names():
