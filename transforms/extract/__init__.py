@@ -51,8 +51,8 @@ def extract(doc: Document, max_text_chars: int = MAX_TEXT_CHARS) -> Document:
         doc.description = page.get("description") or doc.description
         if page.get("is_accessible_for_free") is not None:
             doc.is_accessible_for_free = page["is_accessible_for_free"]
-        if page.get("date"):
-            doc.date_hints["html"] = page["date"]
+        if html_date := dates.first_plausible(page.get("dates") or [], doc.fetched_at):
+            doc.date_hints["html"] = html_date
         doc.content = None  # the raw page is not carried further: it would only cost memory
         check_size(doc.text, max_text_chars)
     if not doc.text.strip():

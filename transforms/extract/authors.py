@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from transforms.extract import jsonld
-from transforms.extract.titles import _host_labels, _squash
+from transforms.extract.titles import _squash, names_site
 
 _URL_LIKE = re.compile(r"https?://|www\.|\.(com|de|org|net|co\.uk)\b", re.IGNORECASE)
 # 'By', 'Von', 'Par', ... before a capital: a byline word, with whatever precedes it ('Text: Von Anna').
@@ -22,21 +22,20 @@ _NAME_WORD = re.compile(r"(?:^|\s)[A-ZÀ-Ý][\w'’-]*$")
 _BETWEEN = re.compile(r"\s+(?:and|und|og|och|et|y|e|i|en|ja|és|и|та|ve)\s+|\s*[;&|/]\s*")
 # A short trailing note in parentheses: '(dpa)', '(Reuters)', '(Text)'.
 _NOTE = re.compile(r"\s*\([^()]{1,12}\)\s*$")
-# Below this length a squashed site name or host label could match inside any name.
-MIN_SITE_KEY = 3
 
 
-def jsonld_names(article: dict | None, index: dict | None = None) -> list[str]:
+def jsonld_names(article: dict | None, found: list | None = None) -> list[str]:
     """The names of a JSON-LD article's `author`: its Person objects (and untyped ones, and plain
     strings); when it names no person, its other objects (an Organization). An author given as a
-    reference (`{"@id": ...}`) is looked up in `index` (jsonld.by_id)."""
+    reference (`{"@id": ...}`) is looked up in the page's blocks (`found`)."""
     value = article.get("author") if article else None
     if not value:
         return []
-    persons, others = [], []
+    persons, others, index = [], [], None
     for item in value if isinstance(value, list) else [value]:
         if isinstance(item, dict) and "name" not in item and isinstance(item.get("@id"), str):
-            item = (index or {}).get(item["@id"], item)
+            index = jsonld.by_id(found or []) if index is None else index  # built only when a reference needs it
+            item = index.get(item["@id"], item)
         if isinstance(item, str):
             persons.append(item)
         elif isinstance(item, dict):
@@ -70,16 +69,6 @@ def split_names(value: str) -> list[str]:
     return parts
 
 
-def _site_keys(site_name: str | None, url: str | None) -> set[str]:
-    return {key for key in {_squash(site_name or ""), *_host_labels(url)} if len(key) >= MIN_SITE_KEY}
-
-
-def names_site(name: str, keys: set[str]) -> bool:
-    """Whether a name is the site's (`keys`: its squashed name and host labels)."""
-    squashed = _squash(name)
-    return bool(squashed) and any(key in squashed or squashed in key for key in keys)
-
-
 def clean_names(names: list[str], site_name: str | None, url: str | None) -> list[str]:
     """Names with URLs left out, byline words stripped, entries split into one name each, short
     parenthesised notes dropped and repeats removed; the site's own name goes when a person is
@@ -95,18 +84,15 @@ def clean_names(names: list[str], site_name: str | None, url: str | None) -> lis
             if part and key not in seen:
                 seen.add(key)
                 out.append(part)
-    keys = _site_keys(site_name, url)
-    persons = [n for n in out if not names_site(n, keys)]
+    persons = [n for n in out if not names_site(n, site_name, url)]
     return persons or out
 
 
 def choose_authors(ld_names: list[str], page_names: list[str], site_name: str | None, url: str | None) -> list[str]:
     """The JSON-LD names (cleaned); the page's when those are none or only the site, unless the
     page's are only the site too."""
-    keys = _site_keys(site_name, url)
-
     def only_site(names):
-        return all(names_site(n, keys) for n in names)
+        return all(names_site(n, site_name, url) for n in names)
 
     first = clean_names(ld_names, site_name, url)
     if first and not only_site(first):

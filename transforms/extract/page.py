@@ -17,7 +17,6 @@ from transforms.extract.access import accessible_for_free
 from transforms.extract.authors import choose_authors, jsonld_names
 from transforms.extract.page_metadata import page_metadata
 from transforms.extract.standfirst import descriptions, standfirst
-from transforms.utils.dates import parse_date
 from transforms.utils.stage import Rejected
 
 # Pathological pages (huge or deeply nested) are refused instead of stalling a worker.
@@ -154,8 +153,8 @@ def drop_unused(tree, tags: tuple = UNUSED) -> None:
 
 
 def extract_page(html, url: str | None) -> dict:
-    """trafilatura on one page: {'text', 'title', 'authors', 'site_name', 'description', 'date',
-    'is_accessible_for_free'}.
+    """trafilatura on one page: {'text', 'title', 'authors', 'site_name', 'description', 'dates' (the
+    page's publication date candidates, best first), 'is_accessible_for_free'}.
     The page is parsed once; metadata and each text extraction work from that tree (trafilatura
     copies a tree it is given before changing it), and its JSON-LD is parsed once for the paywall
     flag, the authors, the date and the standfirst. The text starts with the page's standfirst
@@ -191,13 +190,11 @@ def extract_page(html, url: str | None) -> dict:
     text = to_paragraphs(text)
     if lead := standfirst(text, tree, descriptions(tree, meta.description, article)):
         text = lead + "\n\n" + text
-    authors = choose_authors(jsonld_names(article, jsonld.by_id(found)), split_authors(meta.author), meta.sitename,
-                             page_url)
+    authors = choose_authors(jsonld_names(article, found), split_authors(meta.author), meta.sitename, page_url)
     # The article's own datePublished is more often the publication date than htmldate's pick
-    # among the page's dates (which may be an update's or a teaser's).
-    date = jsonld.date_published(article)
+    # among the page's dates (which may be an update's or a teaser's): it comes first.
     return {"text": text, "title": meta.title, "authors": authors, "site_name": meta.sitename,
-            "description": meta.description, "date": date if parse_date(date) else meta.date,
+            "description": meta.description, "dates": [jsonld.date_published(article), meta.date],
             "is_accessible_for_free": free}
 
 

@@ -23,7 +23,8 @@ def _host_labels(url: str | None) -> list[str]:
     return [label for label in host.split(".") if label not in _HOST_NOISE and len(label) >= 4]
 
 
-def _names_site(segment: str, site_name: str | None, url: str | None) -> bool:
+def names_site(segment: str, site_name: str | None, url: str | None) -> bool:
+    """Whether a title segment or a name is the site's own (its name, or a label of its host)."""
     seg = _squash(segment)
     if not seg:
         return True
@@ -48,7 +49,7 @@ def strip_site_suffix(title: str | None, site_name: str | None, url: str | None)
             return title
         last = cuts[-1]
         head, tail = title[:last.start()], title[last.end():]
-        if len(_squash(head)) < 8 or not _names_site(tail, site_name, url):
+        if len(_squash(head)) < 8 or not names_site(tail, site_name, url):
             return title
         title = head
 

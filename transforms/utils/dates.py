@@ -64,6 +64,13 @@ def plausible(dt: Optional[datetime], now: datetime) -> bool:
     return dt is not None and EARLIEST <= dt <= now + FUTURE_SLACK
 
 
+def first_plausible(candidates, fetched_at: datetime):
+    """The first of `candidates` (any form parse_date reads) that is a plausible date for a page
+    captured at `fetched_at`, as given; None when none is."""
+    now = max(fetched_at, datetime.now(timezone.utc))
+    return next((c for c in candidates if plausible(parse_date(c), now)), None)
+
+
 def resolve(hints: dict, fetched_at: datetime, now: Optional[datetime] = None) -> tuple[Optional[datetime], str, str]:
     """Returns (published_at, date YYYY-MM-DD, date_source) from candidate dates by priority.
 

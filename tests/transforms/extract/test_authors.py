@@ -34,7 +34,7 @@ def test_an_author_given_by_reference_is_looked_up_in_the_graph():
         {"@type": "Person", "@id": "https://n.example/#/p/1", "name": "Ana Lima"}]}
     found = [jsonld.Block("", graph)]
     article = jsonld.article(found)
-    assert jsonld_names(article, jsonld.by_id(found)) == ["Ana Lima"]
+    assert jsonld_names(article, found) == ["Ana Lima"]
     assert jsonld_names(article) == []  # without the index, a bare reference names nobody
 
 

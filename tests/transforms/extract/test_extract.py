@@ -26,6 +26,18 @@ def test_page_text_and_metadata():
     assert (doc.date, doc.date_source) == ("2024-03-05", "html") and doc.content is None
 
 
+@pytest.mark.parametrize("published, expected", [
+    ("2024-03-04T21:00:00Z", "2024-03-04"),  # the article's JSON-LD date comes before the page's other tags
+    ("0001-01-01T00:00:00Z", "2024-03-05"),  # a placeholder is no date: the other tags decide
+    ("2099-01-01T00:00:00Z", "2024-03-05"),  # nor is one in the future
+])
+def test_the_json_ld_date_counts_only_when_plausible(published, expected):
+    ld = f'<script type="application/ld+json">{{"@type": "NewsArticle", "datePublished": "{published}"}}</script>'
+    doc = extract(make_doc(text="", url="https://valley.example/dam", content=PAGE.replace("</head>", ld + "</head>").encode(),
+                           content_type="text/html"))
+    assert (doc.date, doc.date_source) == (expected, "html")
+
+
 def test_feed_hints_fill_what_the_page_lacks_and_dates_fall_back():
     doc = make_doc(text="", content="<p>Short entry body that is a paragraph.</p><p>Second one.</p>",
                    content_type="text/html-fragment", title="From feed", date_hints={"feed": "2023-01-02"})
