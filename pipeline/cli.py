@@ -22,7 +22,7 @@ from pathlib import Path
 from pipeline.compact import DEFAULT_OLDER_THAN_DAYS, TABLES, CompactConfig
 from pipeline.config import DEFAULT_BATCH_FILES, DEFAULT_BATCH_MB, BatchLimits, CommandConfig, GraphConfig, StreamConfig
 from pipeline.errors import UsageError
-from pipeline.inputs import expand_inputs, expand_url_args, is_web_url
+from pipeline.inputs import expand_inputs, expand_url_args
 from pipeline.options import check_beam_args
 from pipeline.report import ReportConfig
 from transforms.extract import MAX_TEXT_CHARS
@@ -323,8 +323,6 @@ def parse(argv: list[str]) -> CommandConfig:
                                ("site", args.sites, sites)):
         if given and not found:
             raise UsageError(f"no {flag} URLs found in: " + " ".join(given))
-    if bad := [s for s in sites if not is_web_url(s)]:
-        raise UsageError(f"--sites takes http(s) URLs: {bad[0]}")
     if args.no_fetch and args.sitemaps:
         raise UsageError("--no-fetch: sitemap entries have no content of their own; leave out --sitemaps")
     check_counts(args, ("max_bytes", "max_redirects", "max_attempts", "fetch_threads", "max_sitemap_entries"))

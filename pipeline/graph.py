@@ -148,8 +148,8 @@ def web_entries(p, cfg: GraphConfig, rejects: list, polled: dict | None = None, 
     sitemap_urls = distinct(sitemap_urls, "SitemapUrls", window)
     if sitemap_urls is not None:
         state = p | "SitemapState" >> LoadState(cfg.output, SITEMAPS_FILE)
-        local_roots = any(not is_web_url(url) for url in cfg.sitemaps)
-        maps = sitemap_urls | "FetchSitemaps" >> FetchSitemaps(cfg.fetch, state, cfg.sitemap_limits, window, local_roots)
+        files = frozenset(url for url in cfg.sitemaps if not is_web_url(url))  # sitemap files the user named
+        maps = sitemap_urls | "FetchSitemaps" >> FetchSitemaps(cfg.fetch, state, cfg.sitemap_limits, window, files)
         rejects.append(maps[REJECTS])
         entries.append(maps["main"])
         found[SITEMAPS_FILE] = maps[STATE]

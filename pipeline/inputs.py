@@ -13,15 +13,12 @@ from apache_beam.io.filesystems import FileSystems
 from pipeline.errors import UsageError
 from transforms.fetch.feeds import is_feed_document
 from transforms.read.kinds import kind_of
-from transforms.read.sitemap import looks_like_sitemap
+from transforms.read.sitemap import gunzip_bounded, looks_like_sitemap
+from transforms.utils.ids import is_web_url
 from transforms.utils.paths import is_local, local_path
 
 _REMOTE = ("gs://", "s3://")
 _OPML_URL = re.compile(r"""xmlUrl\s*=\s*["']([^"']+)["']""", re.I)
-
-
-def is_web_url(value: str) -> bool:
-    return value.lower().startswith(("http://", "https://"))
 
 
 def parse_feed_list(text: str) -> list[str]:
@@ -45,8 +42,7 @@ def _remote_list(path: str, what: str) -> list[str]:
         if what == "sitemap" and looks_like_sitemap(data[:4096]):
             return [path]
         if data[:2] == b"\x1f\x8b":
-            import gzip as gz
-            data = gz.decompress(data)
+            data = gunzip_bounded(data)
         return parse_feed_list(data.decode("utf-8-sig"))
     except Exception as exc:  # noqa: BLE001 - each filesystem raises its own kinds; all are a usage error here
         raise UsageError(f"cannot read {what} list {path}: {str(exc).splitlines()[0] if str(exc) else exc}") from None
@@ -83,7 +79,9 @@ def expand_url_args(values: list[str], what: str) -> tuple[list[str], list[str]]
         except (OSError, EOFError, UnicodeDecodeError) as exc:
             raise UsageError(f"cannot read {what} list {value}: {exc}") from None
     out = list(dict.fromkeys(out))
-    if what in ("sitemap", "site") and (bad := [u for u in out if not is_web_url(u) and not u.startswith(_REMOTE)]):
+    # Sites are web addresses; a sitemap may also be a file in a bucket.
+    allowed = _REMOTE if what == "sitemap" else ()
+    if what in ("sitemap", "site") and (bad := [u for u in out if not is_web_url(u) and not u.startswith(allowed)]):
         raise UsageError(f"{what} lists hold http(s) URLs: {bad[0]!r} is none")
     return out, local_feeds
 

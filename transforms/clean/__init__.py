@@ -178,14 +178,16 @@ def clean_text(text: str, authors: list[str] | tuple = ()) -> Cleaned:
     for pos, i in enumerate(nonblank):
         s = stripped[i]
         key = s.strip("| ") if s.startswith("|") else s  # a table cell's bars
-        if _TAIL.match(key) and _links_left_out(key, [stripped[j] for j in nonblank[pos + 1:pos + 2]]):
-            drop(i)
-        elif _TAIL.match(key):
+        if _TAIL.match(key):
+            if _links_left_out(key, [stripped[j] for j in nonblank[pos + 1:pos + 2]]):
+                drop(i)
+                before += len(s)
+                continue
             teasers = list(takewhile(lambda j: _is_teaser(stripped[j]), nonblank[pos + 1:]))
             rest = nonblank[pos + 1 + len(teasers):]
             # A "related" block inside the article (Don't miss, Read also, then the story goes
             # on) is only its heading and teaser headlines; at the end it takes what follows.
-            inside = _RELATED.match(s) and _story_goes_on([stripped[j] for j in rest])
+            inside = _RELATED.match(key) and _story_goes_on([stripped[j] for j in rest])
             if before / total >= TAIL_FROM and not inside:
                 for j in range(i, len(lines)):
                     drop(j)

@@ -53,7 +53,7 @@ RELATED = {
 }
 
 # Prefixes of a teaser line of their own ("READ MORE: Storm hits coast"), with the headings above.
-TEASER_PREFIXES = ["more", "read next", "see more", "lesen sie hier"]
+TEASER_PREFIXES = {"en": ["more", "read next", "see more"], "de": ["lesen sie hier"]}
 
 # Headings and lines of comment forms.
 COMMENTS = {
@@ -189,10 +189,9 @@ def rules():
     rows = []
     for kind, table, scope in (("related", RELATED, "tail"), ("comments", COMMENTS, "tail"),
                                ("furniture", TAIL_LINES, "tail"), ("line", LINES, "line"),
-                               ("prompt", PROMPTS, "line"), ("credit", CREDITS, "line")):
+                               ("prompt", PROMPTS, "line"), ("credit", CREDITS, "line"),
+                               ("related", TEASER_PREFIXES, "teaser")):
         for lang, patterns in table.items():
             rows += [(lang, kind, scope, p) for p in patterns]
-    rows += [("en" if p in ("more", "read next", "see more") else "de", "related", "teaser", p)
-             for p in TEASER_PREFIXES]
     rows += [("*", "copyright", "strip", p) for p in STRIP_SUFFIX]
     return rows

@@ -26,7 +26,8 @@ from transforms.fetch.hosts import Count, HostFetchFn, host_of
 from transforms.fetch.pages import accept_html
 from transforms.fetch.robots import RobotsCache
 from transforms.read.sitemap import looks_like_sitemap
-from transforms.utils.stage import REJECTS, make_reject
+from transforms.utils.ids import is_web_url
+from transforms.utils.stage import REJECTS
 from transforms.utils.windows import into_fixed, into_global
 
 STAGE = "fetch"
@@ -58,7 +59,7 @@ def feed_links(html: bytes, page_url: str) -> list[str]:
         href = (link.get("href") or "").strip()
         if "alternate" in rel and kind in FEED_LINK_TYPES and href:
             url = urljoin(page_url, href)
-            if url.startswith(("http://", "https://")) and url not in found:
+            if is_web_url(url) and url not in found:
                 found.append(url)
     return found[:MAX_FEEDS_PER_SITE]
 
@@ -73,10 +74,9 @@ class _DiscoverFn(HostFetchFn):
     def process(self, element, window=beam.DoFn.WindowParam, timestamp=beam.DoFn.TimestampParam):
         yield from self._submit(element, None, window, timestamp)
 
-    def failed(self, site, reason, detail):
-        return [Count("read.records"),  # a site that gives nothing ends in rejects, as in fetch()
-                pvalue.TaggedOutput(REJECTS, make_reject(STAGE, reason, detail, url=site, source=SOURCE,
-                                                         fetched_at=datetime.now(timezone.utc), input=site))]
+    def failed(self, site, reason, detail, status=None):
+        # A site that gives nothing is a record: it ends in rejects.
+        return self.record_rejected(reason, detail, url=site, source=SOURCE, input=site, status=status)
 
     def _allowed(self, url: str) -> bool:
         return not (self.robots and self.robots.check(url))
@@ -101,8 +101,7 @@ class _DiscoverFn(HostFetchFn):
         problems = []
         # Only web addresses: a robots.txt line naming a path or another scheme must not make the
         # worker open a file of its own machine or bucket.
-        sitemaps = [url for line in self.robots_lines.sitemaps(site)
-                    if (url := urljoin(site, line.strip())).lower().startswith(("http://", "https://"))]
+        sitemaps = [url for line in self.robots_lines.sitemaps(site) if is_web_url(url := urljoin(site, line.strip()))]
         if not sitemaps:
             sitemaps = self._usual_sitemaps(origin)
         feeds = []
@@ -123,14 +122,11 @@ class _DiscoverFn(HostFetchFn):
             yield Count("fetch.sites")
             found, problems = self.discover(site)
             self._found[site] = (time.monotonic(), found)
-        checked = datetime.now(timezone.utc).isoformat()
+        # What this run found, nothing included: the summary and sites.json say so.
+        yield pvalue.TaggedOutput(FOUND, (site, dict(found, checked_at=datetime.now(timezone.utc).isoformat())))
         if not found["feeds"] and not found["sitemaps"]:
-            yield pvalue.TaggedOutput(FOUND, (site, dict(found, checked_at=checked)))  # what this run found: nothing
-            yield Count(f"rejects.{STAGE}.nothing_found")
-            yield Count("read.records")  # a site that gives nothing is a record: it ends in rejects
-            yield pvalue.TaggedOutput(REJECTS, make_reject(
-                STAGE, "nothing_found", f"no feed or sitemap found on {site}" + "".join(f"; {p}" for p in problems),
-                url=site, source=SOURCE, fetched_at=datetime.now(timezone.utc), input=site))
+            yield from self.failed(site, "nothing_found",
+                                   f"no feed or sitemap found on {site}" + "".join(f"; {p}" for p in problems))
             return
         yield Count("fetch.sites_feeds_found", len(found["feeds"]))
         yield Count("fetch.sites_sitemaps_found", len(found["sitemaps"]))
@@ -138,7 +134,6 @@ class _DiscoverFn(HostFetchFn):
             yield pvalue.TaggedOutput(FEEDS, url)
         for url in found["sitemaps"]:
             yield pvalue.TaggedOutput(SITEMAPS, url)
-        yield pvalue.TaggedOutput(FOUND, (site, dict(found, checked_at=checked)))
 
 
 class DiscoverSites(beam.PTransform):

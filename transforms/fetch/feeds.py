@@ -7,7 +7,6 @@ A feed answering 304 Not Modified yields no entries: a scheduled run over unchan
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
 
 import apache_beam as beam
 from apache_beam import pvalue
@@ -16,7 +15,7 @@ from schemas import Document
 from transforms.fetch.client import FetchConfig, FetchError, Response
 from transforms.fetch.hosts import Count, HostFetchFn, host_of
 from transforms.read.feed import parse_feed
-from transforms.utils.stage import REJECTS, Rejected, counter, make_reject
+from transforms.utils.stage import REJECTS, Rejected, counter
 from transforms.utils.windows import into_fixed, into_global
 
 STATE = "state"
@@ -48,6 +47,11 @@ def conditional_headers(validators: dict | None) -> dict:
     return headers
 
 
+def validators_of(resp: Response) -> dict:
+    """What a conditional GET sends back next time: the answer's ETag and Last-Modified."""
+    return {"etag": resp.header("etag") or None, "last_modified": resp.header("last-modified") or None}
+
+
 def feed_entries(resp: Response, feed_url: str) -> list[Document]:
     if resp.media_type not in FEED_TYPES and not is_feed_document(resp.body[:4096]):
         raise Rejected("not_feed", f"body of type {resp.media_type or 'unknown'} is not a feed")
@@ -57,10 +61,9 @@ def feed_entries(resp: Response, feed_url: str) -> list[Document]:
 
 
 class _FetchFeedFn(HostFetchFn):
-    def failed(self, feed_url, reason, detail):
-        return [Count("read.records"),  # a feed that fails is a record, as in fetch()
-                pvalue.TaggedOutput(REJECTS, make_reject(STAGE, reason, detail, url=feed_url, source="feed",
-                                                         fetched_at=datetime.now(timezone.utc), input=feed_url))]
+    def failed(self, feed_url, reason, detail, status=None):
+        # A feed that fails is a record: it ends in rejects.
+        return self.record_rejected(reason, detail, url=feed_url, source="feed", input=feed_url, status=status)
 
     def process(self, element, state, window=beam.DoFn.WindowParam, timestamp=beam.DoFn.TimestampParam):
         yield from self._submit(element, state, window, timestamp)
@@ -75,8 +78,7 @@ class _FetchFeedFn(HostFetchFn):
         validators = self._validators.get(feed_url) or state.get(feed_url)
         yield Count("fetch.feeds")
         try:
-            if self.robots and (why := self.robots.check(feed_url)):
-                raise FetchError("robots_disallowed", why)
+            self.check_robots(feed_url)
             resp = self.client.get(feed_url, headers=conditional_headers(validators), accept=accept_feed)
             if resp.status == 304:
                 yield Count("fetch.feeds_not_modified")
@@ -84,14 +86,9 @@ class _FetchFeedFn(HostFetchFn):
                 return
             entries = feed_entries(resp, feed_url)
         except (FetchError, Rejected) as err:
-            status = getattr(err, "status", None)
-            yield Count(f"rejects.{STAGE}.{err.reason}")
-            yield Count("read.records")  # a feed that fails is a record: it ends in rejects
-            yield pvalue.TaggedOutput(REJECTS, make_reject(
-                STAGE, err.reason, err.detail, url=feed_url, source="feed", fetched_at=datetime.now(timezone.utc),
-                input=feed_url, http_status=status))
+            yield from self.failed(feed_url, err.reason, err.detail, getattr(err, "status", None))
             return
-        new = {"etag": resp.header("etag") or None, "last_modified": resp.header("last-modified") or None}
+        new = validators_of(resp)
         if new["etag"] or new["last_modified"]:
             self._validators[feed_url] = new
             yield pvalue.TaggedOutput(STATE, (feed_url, new))

@@ -7,15 +7,18 @@ to fetch one item. The HTTP client and robots cache are built in setup(), once p
 from __future__ import annotations
 
 import queue
+from datetime import datetime, timezone
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 import apache_beam as beam
 from apache_beam.utils.windowed_value import WindowedValue
 
-from transforms.fetch.client import FetchConfig, HttpClient
+from transforms.fetch.client import FetchConfig, FetchError, HttpClient
 from transforms.fetch.robots import shared_pacer, shared_robots
-from transforms.utils.stage import counter, exception_reason
+from transforms.utils.stage import REJECTS, counter, exception_reason, make_reject
+
+STAGE = "fetch"
 
 
 class Count:
@@ -60,19 +63,28 @@ class HostFetchFn(beam.DoFn):
         Runs in a pool thread."""
         raise NotImplementedError
 
-    def failed(self, item, reason: str, detail: str):
-        """The reject for an item whose fetch raised something unexpected (or a list of outputs:
-        the reject and its Counts)."""
+    def failed(self, item, reason: str, detail: str, status=None) -> list:
+        """The outputs (the reject and its Counts) for an item whose fetch failed."""
         raise NotImplementedError
+
+    def check_robots(self, url: str) -> None:
+        if self.robots and (why := self.robots.check(url)):
+            raise FetchError("robots_disallowed", why)
+
+    @staticmethod
+    def record_rejected(reason: str, detail: str, *, url: str, source: str, input: str, status=None) -> list:
+        """The outputs for a URL that is a record of its own (a feed, a sitemap, a site) and ends
+        in rejects: its reason counted, the record counted as read, and the reject."""
+        return [Count(f"rejects.{STAGE}.{reason}"), Count("read.records"),
+                beam.pvalue.TaggedOutput(REJECTS, make_reject(STAGE, reason, detail, url=url, source=source,
+                                                              fetched_at=datetime.now(timezone.utc), input=input,
+                                                              http_status=status))]
 
     def _guarded(self, item, side):
         try:
             yield from self.fetch(item, side)
         except Exception as exc:  # noqa: BLE001 - a bug on one URL must not take the others down
-            reason, detail = exception_reason(exc)
-            yield Count(f"rejects.fetch.{reason}")
-            outputs = self.failed(item, reason, detail)
-            yield from outputs if isinstance(outputs, list) else [outputs]
+            yield from self.failed(item, *exception_reason(exc))
 
     def _run_host(self, items, window, timestamp, side):
         for item in items:

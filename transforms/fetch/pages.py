@@ -38,18 +38,17 @@ class _FetchPageFn(HostFetchFn):
     def process(self, element, window=beam.DoFn.WindowParam, timestamp=beam.DoFn.TimestampParam):
         yield from self._submit(element, None, window, timestamp)
 
-    def failed(self, doc, reason, detail):
-        return pvalue.TaggedOutput(REJECTS, reject_document(doc, STAGE, reason, detail))
+    def failed(self, doc, reason, detail, status=None):
+        return [Count(f"rejects.{STAGE}.{reason}"),
+                pvalue.TaggedOutput(REJECTS, reject_document(doc, STAGE, reason, detail, status))]
 
     def fetch(self, doc: Document, side=None):
         yield Count("fetch.pages")
         try:
-            if self.robots and (why := self.robots.check(doc.url)):
-                raise FetchError("robots_disallowed", why)
+            self.check_robots(doc.url)
             page = page_document(doc, self.client.get(doc.url, accept=accept_html))
         except FetchError as err:
-            yield Count(f"rejects.{STAGE}.{err.reason}")
-            yield pvalue.TaggedOutput(REJECTS, reject_document(doc, STAGE, err.reason, err.detail, err.status))
+            yield from self.failed(doc, err.reason, err.detail, err.status)
             return
         yield Count("fetch.pages_ok")
         yield page

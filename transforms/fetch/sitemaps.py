@@ -32,13 +32,13 @@ from apache_beam.io.filesystems import FileSystems
 
 from schemas import Document
 from transforms.fetch.client import FetchConfig, FetchError
-from transforms.fetch.feeds import STATE, conditional_headers
+from transforms.fetch.feeds import STATE, conditional_headers, validators_of
 from transforms.fetch.hosts import Count, HostFetchFn, host_of
 from transforms.read.sitemap import MAX_ENTRIES, MAX_UNZIPPED_BYTES, SitemapEntry, parse_sitemap
 from transforms.utils.dates import parse_date
 from transforms.utils.dates import plausible as dates_plausible
-from transforms.utils.ids import article_id, canonical_url
-from transforms.utils.stage import REJECTS, Rejected, make_reject
+from transforms.utils.ids import article_id, canonical_url, is_web_url
+from transforms.utils.stage import REJECTS, Rejected
 from transforms.utils.windows import into_fixed, into_global
 
 STAGE = "fetch"
@@ -58,10 +58,6 @@ class SitemapLimits:
     max_depth: int = 3  # index levels followed below a root
     max_sitemaps: int = 500  # sitemaps read per root
     max_entries: int = 100_000  # entries taken per root (--max-sitemap-entries)
-
-
-def is_web(url: str) -> bool:
-    return url.lower().startswith(("http://", "https://"))
 
 
 def entry_document(entry: SitemapEntry, sitemap_url: str, number: int, fetched_at: datetime) -> Document:
@@ -114,10 +110,10 @@ def _iso(when: Optional[datetime]) -> Optional[str]:
 
 
 class _WalkSitemapFn(HostFetchFn):
-    def __init__(self, cfg: FetchConfig, limits: SitemapLimits, local_roots: bool):
+    def __init__(self, cfg: FetchConfig, limits: SitemapLimits, file_roots: frozenset):
         super().__init__(cfg)
         self.limits = limits
-        self.local_roots = local_roots  # roots that are not web URLs are files the user named
+        self.file_roots = file_roots  # sitemap files the user named: the only sitemaps read from a filesystem
 
     def setup(self):
         super().setup()
@@ -128,38 +124,31 @@ class _WalkSitemapFn(HostFetchFn):
         yield from self._submit(element, state, window, timestamp)
 
     def _reject(self, url, root, reason, detail, status=None):
-        yield Count(f"rejects.{STAGE}.{reason}")
-        yield Count("read.records")  # a sitemap that is not read is a record: it ends in rejects
-        yield pvalue.TaggedOutput(REJECTS, make_reject(
-            STAGE, reason, detail, url=url, source=SOURCE, fetched_at=datetime.now(timezone.utc), input=root,
-            http_status=status))
+        # A sitemap that is not read is a record: it ends in rejects.
+        return self.record_rejected(reason, detail, url=url, source=SOURCE, input=root, status=status)
 
-    def failed(self, root, reason, detail):
-        return [Count("read.records"),  # as _reject counts it: a sitemap not read ends in rejects
-                pvalue.TaggedOutput(REJECTS, make_reject(STAGE, reason, detail, url=root, source=SOURCE,
-                                                         fetched_at=datetime.now(timezone.utc), input=root))]
+    def failed(self, root, reason, detail, status=None):
+        return self._reject(root, root, reason, detail, status)
 
-    def _get(self, url: str, remembered: dict, local: bool):
-        """(status, body, final URL, fetched_at, validators) of one sitemap; a root given on the
-        command line as a file is read directly (no other sitemap ever is)."""
-        if local:
+    def _get(self, url: str, remembered: dict):
+        """(status, body, final URL, fetched_at, validators) of one sitemap; a file the user named
+        is read directly."""
+        if url in self.file_roots:
             with FileSystems.open(url, compression_type="uncompressed") as f:
                 body = f.read(MAX_UNZIPPED_BYTES + 1)
             if len(body) > MAX_UNZIPPED_BYTES:
                 raise Rejected("too_large", f"sitemap file over {MAX_UNZIPPED_BYTES} bytes")
             return 200, body, url, datetime.now(timezone.utc), {}
-        if not is_web(url):
+        if not is_web_url(url):
             raise FetchError("unsupported_scheme", f"{url!r} is not an http or https URL")
-        if self.robots and (why := self.robots.check(url)):
-            raise FetchError("robots_disallowed", why)
+        self.check_robots(url)
         resp = self.client.get(url, headers=conditional_headers(remembered))
-        validators = {"etag": resp.header("etag") or None, "last_modified": resp.header("last-modified") or None}
-        return resp.status, resp.body, resp.url, resp.fetched_at, validators
+        return resp.status, resp.body, resp.url, resp.fetched_at, validators_of(resp)
 
     def fetch(self, root, state):
         limits = self.limits
         queue = deque([(root, 0, None, ())])  # (url, depth, lastmod its index gave, ancestors)
-        seen, read, taken = {root}, 0, 0
+        seen, taken = {root}, 0
         while queue:
             url, depth, listed, ancestors = queue.popleft()
             remembered = self._remembered.get(url) or state.get(url) or {}
@@ -167,11 +156,9 @@ class _WalkSitemapFn(HostFetchFn):
                 yield Count("fetch.sitemaps_unchanged")
                 yield pvalue.TaggedOutput(STATE, (url, remembered))
                 continue
-            read += 1
             yield Count("fetch.sitemaps")
             try:
-                status, body, final_url, fetched_at, validators = self._get(
-                    url, remembered, local=url == root and self.local_roots and not is_web(url))
+                status, body, final_url, fetched_at, validators = self._get(url, remembered)
                 if status == 304:
                     yield Count("fetch.sitemaps_not_modified")
                     yield pvalue.TaggedOutput(STATE, (url, remembered))
@@ -245,16 +232,16 @@ class FetchSitemaps(beam.PTransform):
     windows in which roots are grouped by host (the poll interval)."""
 
     def __init__(self, cfg: FetchConfig, state, limits: SitemapLimits = SitemapLimits(), window: float | None = None,
-                 local_roots: bool = False):
+                 file_roots: frozenset = frozenset()):
         super().__init__()
         self._cfg, self._state, self._limits, self._window = cfg, state, limits, window
-        self._local_roots = local_roots  # roots that are no web URL are files the user named
+        self._file_roots = file_roots  # sitemap files the user named (local, gs://, s3://)
 
     def expand(self, roots):
         out = (into_fixed(roots, self._window)
                | "ByHost" >> beam.Map(lambda u: (host_of(u), u))
                | "GroupByHost" >> beam.GroupByKey()
-               | "Walk" >> beam.ParDo(_WalkSitemapFn(self._cfg, self._limits, self._local_roots),
+               | "Walk" >> beam.ParDo(_WalkSitemapFn(self._cfg, self._limits, self._file_roots),
                                     pvalue.AsSingleton(self._state))
                .with_outputs(STATE, REJECTS, main="main"))
         return into_global({"main": out.main, STATE: out[STATE], REJECTS: out[REJECTS]}, self._window)
