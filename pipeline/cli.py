@@ -193,12 +193,18 @@ def filters_of(args) -> Filters:
                    drop_undated=args.drop_undated, hosts=flat(args.hosts), exclude_hosts=flat(args.exclude_hosts))
 
 
+def output_command(sub, name: str, help: str, description: str, quiet: str):
+    """A subcommand over the output folder of earlier runs: its OUTPUT argument and -q."""
+    command = sub.add_parser(name, help=help, description=description)
+    command.add_argument("output", metavar="OUTPUT", help="the output folder of earlier runs (local, or gs://, s3://, ...)")
+    command.add_argument("-q", "--quiet", action="store_true", help=quiet)
+    return command
+
+
 def add_compact(sub) -> None:
-    compact = sub.add_parser("compact", help="merge the small Parquet files of closed date partitions",
-                             description="Merge each closed date partition's files smaller than --target-mb into "
-                                         "files of that size, with the same rows (pipeline/compact.py).")
-    compact.add_argument("output", metavar="OUTPUT",
-                         help="the output folder of earlier runs (local, or gs://, s3://, ...)")
+    compact = output_command(sub, "compact", "merge the small Parquet files of closed date partitions",
+                             "Merge each closed date partition's files smaller than --target-mb into files of that "
+                             "size, with the same rows (pipeline/compact.py).", "print nothing when all goes well")
     compact.add_argument("--date", dest="dates", action="append", type=_date, default=[], metavar="D",
                          help="compact this date (YYYY-MM-DD), whatever its age; repeat for several")
     compact.add_argument("--older-than-days", type=int, default=None, metavar="N",
@@ -208,7 +214,6 @@ def add_compact(sub) -> None:
                          help=f"size of a merged file; smaller files are merged (default {DEFAULT_TARGET_MB})")
     compact.add_argument("--table", dest="tables", action="append", choices=TABLES, default=[],
                          help="a table to compact; repeat for several (default: all of " + ", ".join(TABLES) + ")")
-    compact.add_argument("-q", "--quiet", action="store_true", help="print nothing when all goes well")
 
 
 def existing_output(value: str) -> str:
@@ -236,15 +241,12 @@ def parse_compact(argv: list[str]) -> CompactConfig:
 
 
 def add_report(sub) -> None:
-    report = sub.add_parser("report", help="what the runs into an output folder did, as text and one HTML file",
-                            description="Print a short report on an output folder and, with --html, write one "
-                                        "self-contained HTML file with charts (pipeline/report.py).")
-    report.add_argument("output", metavar="OUTPUT",
-                        help="the output folder of earlier runs (local, or gs://, s3://, ...)")
+    report = output_command(sub, "report", "what the runs into an output folder did, as text and one HTML file",
+                            "Print a short report on an output folder and, with --html, write one self-contained "
+                            "HTML file with charts (pipeline/report.py).", "print only the text report")
     report.add_argument("--html", default=None, metavar="FILE", help="write the HTML report to this file")
     report.add_argument("--since", type=_date, default=None, metavar="YYYY-MM-DD",
                         help="only rows ingested on or after this date, and runs started since")
-    report.add_argument("-q", "--quiet", action="store_true", help="print only the text report")
 
 
 def parse_report(argv: list[str]) -> ReportConfig:

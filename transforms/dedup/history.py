@@ -32,6 +32,7 @@ from transforms.utils.dates import resolve
 from transforms.utils.paths import is_local, local_path
 from transforms.utils.stage import counter
 from transforms.write.commit import finish_commits, is_missing
+from transforms.write.compact import list_files
 
 ID_TABLES = ("articles", "duplicates")
 SIGNATURES = "signatures"
@@ -39,10 +40,7 @@ DEFAULT_HISTORY_DAYS = 7
 
 
 def _parquet_files(pattern: str) -> list[str]:
-    try:
-        return sorted(m.path for m in FileSystems.match([pattern])[0].metadata_list)
-    except Exception:  # noqa: BLE001 - nothing written yet
-        return []
+    return [part.path for part in list_files(pattern)]
 
 
 def _read(path: str, columns: list[str]) -> dict:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timezone
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import apache_beam as beam
 import lxml.html
@@ -24,7 +24,7 @@ from apache_beam import pvalue
 from transforms.fetch.client import FetchConfig, FetchError
 from transforms.fetch.hosts import Count, HostFetchFn, host_of
 from transforms.fetch.pages import accept_html
-from transforms.fetch.robots import RobotsCache
+from transforms.fetch.robots import RobotsCache, origin_of
 from transforms.read.sitemap import looks_like_sitemap
 from transforms.utils.ids import is_web_url
 from transforms.utils.stage import REJECTS
@@ -39,11 +39,6 @@ FEED_LINK_TYPES = {"application/rss+xml", "application/atom+xml", "application/r
 MAX_FEEDS_PER_SITE = 20
 MAX_SITEMAPS_PER_SITE = 20
 REDISCOVER_SECONDS = 6 * 3600.0
-
-
-def origin_of(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
 
 
 def feed_links(html: bytes, page_url: str) -> list[str]:

@@ -58,6 +58,12 @@ def shared_pacer(delay: float) -> HostPacer:
         return _shared.setdefault(delay, HostPacer(delay))
 
 
+def origin_of(url: str) -> str:
+    """scheme://host[:port] of a URL: what one robots.txt covers."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 class _Rules:
     def __init__(self, parser: Optional[robotparser.RobotFileParser], allow_all: bool, reason: str = ""):
         self.parser, self.allow_all, self.reason = parser, allow_all, reason
@@ -93,7 +99,7 @@ class RobotsCache:
 
     def _rules_of(self, url: str) -> _Rules:
         parts = urlsplit(url)
-        origin = f"{parts.scheme}://{parts.netloc}"
+        origin = origin_of(url)
         with self._lock:
             loading = self._loading.setdefault(origin, threading.Lock())
         with loading:  # threads asking about a new origin at once wait for one fetch of its robots.txt
